@@ -1,0 +1,42 @@
+# Shared by the scripts: where things are, and installing what Parley needs from Debian.
+# shellcheck shell=bash
+
+PARLEY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian packages needed to build and test Parley.
+PARLEY_BUILD_PACKAGES=(g++ cmake make libasio-dev libfmt-dev libspdlog-dev libcli11-dev catch2)
+
+die() {
+    echo "$(basename "$0"): $*" >&2
+    exit 1
+}
+
+# Installs whichever of the given Debian packages are missing. Needs root (or sudo) only when
+# something is missing.
+ensure_packages() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 ||
+            die "missing packages: ${missing[*]}; run as root, or install them: apt-get install -y ${missing[*]}"
+        sudo=(sudo)
+    fi
+    echo "Installing missing packages: ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || {
+        "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
+        "${sudo[@]}" apt-get install -y -qq "${missing[@]}" || die "could not install: ${missing[*]}"
+    }
+}
+
+# Configures and builds one build tree: build_tree DIR [cmake args...]
+build_tree() {
+    local dir=$1
+    shift
+    cmake -S "$PARLEY_ROOT" -B "$dir" "$@" >/dev/null || die "cmake configure failed for $dir"
+    cmake --build "$dir" -j "$(nproc)" || die "build failed in $dir"
+}
