@@ -1,0 +1,29 @@
+#pragma once
+// Everything an operator can set. Defaults are the documented ones; 0 turns a limit off.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace parley {
+
+struct Config {
+    std::vector<std::string> listen{"127.0.0.1:7777"};
+    std::size_t max_line = 4096;         // bytes per received line
+    double rate = 5;                     // lines per second per client
+    double burst = 20;                   // lines a client may send at once
+    double strikes = 30;                 // refused lines before disconnect (1/s recovery)
+    std::size_t outbox_bytes = 1 << 20;  // unread bytes queued for one client
+    std::size_t max_clients = 10000;     // connections in all
+    std::size_t max_per_address = 64;    // connections from one IP address
+    double idle_timeout = 0;             // seconds without input
+    std::size_t history = 50;            // recent messages kept per room
+    bool timestamps = false;             // prefix every line with HH:MM:SS
+    double shutdown_timeout = 2;         // seconds to flush outboxes on SIGINT/SIGTERM
+    double quit_linger = 5;              // seconds a leaving client has to read its last lines
+    std::string log_level = "info";
+    std::string motd_file;
+    std::vector<std::string> motd;  // lines of motd_file, loaded at start
+};
+
+}  // namespace parley

@@ -1,0 +1,45 @@
+#include "server/listener.hpp"
+
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <exception>
+
+#include "server/server_state.hpp"
+#include "server/session.hpp"
+
+namespace parley {
+
+asio::awaitable<void> listen(asio::ip::tcp::acceptor& acceptor, ServerState& state) {
+    constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
+            co_return;  // shutdown closed the acceptor
+        }
+        if (ec) {
+            // Out of descriptors or memory: say so and back off instead of spinning, so the
+            // sessions already running keep the CPU.
+            spdlog::error("accept failed: {}", ec.message());
+            asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
+        // Not asio::detached: an exception escaping a session must be logged, not swallowed.
+        asio::co_spawn(acceptor.get_executor(), serve_client(std::move(socket), state),
+                       [](std::exception_ptr e) {
+                           if (!e) {
+                               return;
+                           }
+                           try {
+                               std::rethrow_exception(e);
+                           } catch (const std::exception& ex) {
+                               spdlog::error("session failed: {}", ex.what());
+                           }
+                       });
+    }
+}
+
+}  // namespace parley

@@ -1,0 +1,20 @@
+#pragma once
+// Command-line flags and the optional config file (CLI11), into a Config.
+
+#include <optional>
+#include <string>
+
+#include "server/config.hpp"
+
+namespace parley {
+
+struct ParsedOptions {
+    Config config;
+    std::optional<int> exit_code;  // set when the program should exit now (--help, bad flag)
+};
+
+// Parses argv. --help and --version print to stdout and set exit_code 0; a bad flag or
+// unreadable file prints one line to stderr and sets a non-zero exit_code.
+ParsedOptions parse_options(int argc, const char* const* argv);
+
+}  // namespace parley

@@ -1,0 +1,39 @@
+#pragma once
+// All rooms by case-folded name. #lobby always exists; any other room lives while it has
+// members, so a flood of /join commands cannot grow memory past one room per client.
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/room.hpp"
+
+namespace parley {
+
+inline constexpr std::string_view lobby_name = "#lobby";
+
+class RoomDirectory {
+  public:
+    explicit RoomDirectory(std::size_t history_limit);
+
+    Room& lobby() { return *lobby_; }
+
+    Room* find(std::string_view name);
+    // The room called `name`, created if needed; `name` must be valid.
+    Room& open(std::string_view name);
+    // Removes `room` if it is empty and not the lobby.
+    void close_if_empty(Room& room);
+
+    // Rooms sorted by name, the lobby first.
+    std::vector<const Room*> list() const;
+
+  private:
+    std::size_t history_limit_;
+    std::map<std::string, std::unique_ptr<Room>, std::less<>> rooms_;
+    Room* lobby_;
+};
+
+}  // namespace parley

@@ -1,0 +1,216 @@
+#include "server/server.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ip/v6_only.hpp>
+#include <asio/post.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <csignal>
+#include <stdexcept>
+
+#include "server/lines.hpp"
+#include "server/listener.hpp"
+#include "server/server_state.hpp"
+#include "server/session.hpp"
+
+namespace parley {
+
+using asio::ip::tcp;
+
+namespace {
+constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+std::chrono::steady_clock::duration from_seconds(double s) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(s));
+}
+
+// "127.0.0.1:7777", "[::1]:7777". Hosts are IP addresses: a server should not depend on a
+// resolver to start.
+tcp::endpoint parse_endpoint(const std::string& spec) {
+    const std::size_t colon = spec.rfind(':');
+    if (colon == std::string::npos || colon + 1 == spec.size()) {
+        throw std::runtime_error(fmt::format("--listen {}: expected HOST:PORT", spec));
+    }
+    std::string host = spec.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    unsigned long port = 0;
+    try {
+        std::size_t used = 0;
+        port = std::stoul(spec.substr(colon + 1), &used);
+        if (used != spec.size() - colon - 1 || port > 65535) {
+            throw std::invalid_argument("port");
+        }
+    } catch (const std::exception&) {
+        throw std::runtime_error(fmt::format("--listen {}: the port must be 0..65535", spec));
+    }
+    asio::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    if (ec) {
+        throw std::runtime_error(
+            fmt::format("--listen {}: {} is not an IP address", spec, host.empty() ? "''" : host));
+    }
+    return {address, static_cast<unsigned short>(port)};
+}
+
+std::string describe(const tcp::endpoint& ep) {
+    return ep.address().is_v6() ? fmt::format("[{}]:{}", ep.address().to_string(), ep.port())
+                                : fmt::format("{}:{}", ep.address().to_string(), ep.port());
+}
+
+void log_exception(std::exception_ptr e) {
+    if (!e) {
+        return;
+    }
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        spdlog::error("server task failed: {}", ex.what());
+    }
+}
+}  // namespace
+
+struct Server::Impl {
+    explicit Impl(const Config& c) : config(c), state(config) {}
+
+    asio::awaitable<void> shut_down();
+    asio::awaitable<void> sweep_idle();
+
+    // Declaration order is destruction order in reverse: the state sessions touch outlives the
+    // io_context, so sessions destroyed while it winds down still find their rooms.
+    Config config;
+    ServerState state;
+    asio::io_context io{1};
+    std::vector<tcp::acceptor> acceptors;
+    asio::signal_set signals{io};
+    asio::steady_timer idle_timer{io};
+};
+
+asio::awaitable<void> Server::Impl::shut_down() {
+    if (state.closing) {
+        co_return;
+    }
+    state.closing = true;
+    spdlog::info("shutting down: {} connected", state.registry.size());
+    asio::error_code ignored;
+    for (auto& a : acceptors) {
+        a.close(ignored);
+    }
+    signals.cancel(ignored);
+    idle_timer.cancel();
+
+    const Message goodbye =
+        Lines(config.timestamps).notice("Server is shutting down. Goodbye.").done();
+    state.registry.for_each([&](Session& s) { s.shut_down(goodbye); });
+    if (!co_await state.scope.drained(from_seconds(config.shutdown_timeout))) {
+        spdlog::warn("{} sessions did not finish in time; closing them", state.scope.live());
+        state.registry.for_each([](Session& s) { s.disconnect("server shutdown"); });
+        co_await state.scope.drained(std::chrono::seconds(5));
+    }
+    spdlog::info("stopped");
+}
+
+// One timer for all sessions, not one per session: idle connections stay small.
+asio::awaitable<void> Server::Impl::sweep_idle() {
+    const auto limit = from_seconds(config.idle_timeout);
+    const auto period = std::min<std::chrono::steady_clock::duration>(
+        std::max<std::chrono::steady_clock::duration>(limit / 4, std::chrono::milliseconds(50)),
+        std::chrono::seconds(1));
+    while (!state.closing) {
+        idle_timer.expires_after(period);
+        auto [ec] = co_await idle_timer.async_wait(use_tuple);
+        if (ec || state.closing) {
+            co_return;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        std::vector<Session*> idle;
+        state.registry.for_each([&](Session& s) {
+            if (now - s.last_input() > limit) {
+                idle.push_back(&s);
+            }
+        });
+        for (Session* s : idle) {
+            spdlog::info("idle {} {}", s->peer(), s->nick());
+            s->finish("idle timeout",
+                      Lines(config.timestamps)
+                          .error("disconnected",
+                                 fmt::format("no input for {} seconds", config.idle_timeout))
+                          .done());
+        }
+    }
+}
+
+Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
+    for (const std::string& spec : impl_->config.listen) {
+        const tcp::endpoint ep = parse_endpoint(spec);
+        tcp::acceptor acceptor(impl_->io);
+        asio::error_code ec;
+        acceptor.open(ep.protocol(), ec);
+        if (!ec) {
+            acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+        }
+        if (!ec && ep.address().is_v6()) {
+            // [::]:7777 and 0.0.0.0:7777 may both be listed.
+            acceptor.set_option(asio::ip::v6_only(true), ec);
+        }
+        if (!ec) {
+            acceptor.bind(ep, ec);
+        }
+        if (!ec) {
+            acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        }
+        if (ec) {
+            throw std::runtime_error(fmt::format("cannot listen on {}: {}", spec, ec.message()));
+        }
+        impl_->acceptors.push_back(std::move(acceptor));
+    }
+}
+
+Server::~Server() = default;
+
+std::vector<std::string> Server::endpoints() const {
+    std::vector<std::string> out;
+    for (const auto& a : impl_->acceptors) {
+        asio::error_code ec;
+        out.push_back(describe(a.local_endpoint(ec)));
+    }
+    return out;
+}
+
+void Server::run(bool handle_signals) {
+    Impl& s = *impl_;
+    // Signals first: once "listening" is logged, a SIGTERM must already mean a graceful stop.
+    if (handle_signals) {
+        s.signals.add(SIGINT);
+        s.signals.add(SIGTERM);
+        s.signals.async_wait([&s](const asio::error_code& ec, int signo) {
+            if (!ec) {
+                spdlog::info("received signal {}", signo);
+                asio::co_spawn(s.io, s.shut_down(), log_exception);
+            }
+        });
+    }
+    for (auto& acceptor : s.acceptors) {
+        spdlog::info("listening on {}", describe(acceptor.local_endpoint()));
+        asio::co_spawn(s.io, listen(acceptor, s.state), log_exception);
+    }
+    if (s.config.idle_timeout > 0) {
+        asio::co_spawn(s.io, s.sweep_idle(), log_exception);
+    }
+    s.io.run();
+}
+
+void Server::stop() {
+    Impl& s = *impl_;
+    asio::post(s.io, [&s] { asio::co_spawn(s.io, s.shut_down(), log_exception); });
+}
+
+}  // namespace parley

@@ -1,0 +1,37 @@
+#pragma once
+// The state every session shares: who is connected, the rooms, the connection counts and the
+// scope of live sessions. It is owned by one executor and touched only from it, so nothing
+// here needs a lock; a later multi-core design runs one ServerState per core (a shard).
+//
+// It must outlive the io_context's run(): sessions destroyed while the io_context winds down
+// still unregister from it.
+
+#include <array>
+#include <string>
+
+#include "server/config.hpp"
+#include "server/connection_limits.hpp"
+#include "server/registry.hpp"
+#include "server/room_directory.hpp"
+#include "server/session_scope.hpp"
+
+namespace parley {
+
+struct ServerState {
+    explicit ServerState(const Config& c)
+        : config(c), rooms(c.history), limits(c.max_clients, c.max_per_address) {}
+
+    const Config& config;
+    Registry registry;
+    RoomDirectory rooms;
+    ConnectionLimits limits;
+    SessionScope scope;
+    bool closing = false;  // shutdown has begun: no new sessions, no quit notices
+
+    // Scratch buffers shared by all sessions of this executor. A session uses them only between
+    // two suspensions, so an idle connection holds no read or write buffer of its own.
+    std::array<char, 64 * 1024> read_buffer;
+    std::string write_buffer;
+};
+
+}  // namespace parley
