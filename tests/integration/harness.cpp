@@ -1,0 +1,224 @@
+#include "tests/integration/harness.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace parley::test {
+
+Config test_config() {
+    Config c;
+    c.listen = {"127.0.0.1:0"};
+    c.log_level = "warn";
+    c.shutdown_timeout = 2;
+    c.quit_linger = 2;
+    return c;
+}
+
+namespace {
+unsigned short port_of(const std::string& endpoint) {
+    return static_cast<unsigned short>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+}
+}  // namespace
+
+TestServer::TestServer(Config config)
+    : server_((spdlog::set_level(spdlog::level::from_str(config.log_level)), config)),
+      port_(port_of(server_.endpoints().at(0))),
+      thread_([this] { server_.run(false); }) {}
+
+TestServer::~TestServer() {
+    server_.stop();
+    thread_.join();
+}
+
+Client::Client(unsigned short port, int rcvbuf, const char* bind_address) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) {
+        throw std::runtime_error("socket failed");
+    }
+    if (rcvbuf > 0) {
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    }
+    if (bind_address != nullptr) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        ::inet_pton(AF_INET, bind_address, &local.sin_addr);
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+            throw std::runtime_error(std::string("bind failed: ") + std::strerror(errno));
+        }
+    }
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd_);
+        throw std::runtime_error(std::string("connect failed: ") + std::strerror(errno));
+    }
+}
+
+Client::~Client() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
+}
+
+void Client::send(std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw std::runtime_error(std::string("send failed: ") + std::strerror(errno));
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+bool Client::fill(std::chrono::steady_clock::time_point deadline) {
+    if (eof_) {
+        return false;
+    }
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            return false;
+        }
+        pollfd p{fd_, POLLIN, 0};
+        const int r = ::poll(&p, 1, static_cast<int>(left.count()));
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0) {
+            return false;
+        }
+        char buf[65536];
+        const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            eof_ = true;  // orderly close or reset: either way the connection is over
+            return false;
+        }
+        buffer_.append(buf, static_cast<std::size_t>(n));
+        return true;
+    }
+}
+
+std::optional<std::string> Client::line(Duration timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const std::size_t nl = buffer_.find('\n');
+        if (nl != std::string::npos) {
+            std::string out = buffer_.substr(0, nl);
+            buffer_.erase(0, nl + 1);
+            if (!out.empty() && out.back() == '\r') {
+                out.pop_back();
+            }
+            seen_.push_back(out);
+            return out;
+        }
+        if (!fill(deadline)) {
+            return std::nullopt;
+        }
+    }
+}
+
+std::string Client::expect(const std::function<bool(std::string_view)>& pred, Duration timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const std::size_t first = seen_.size();
+    for (;;) {
+        const auto left =
+            std::chrono::duration_cast<Duration>(deadline - std::chrono::steady_clock::now());
+        auto l = line(std::max(left, Duration(0)));
+        if (!l) {
+            std::string msg = eof_ ? "connection closed" : "timed out";
+            msg += " waiting for a line; saw:";
+            for (std::size_t i = first; i < seen_.size(); ++i) {
+                msg += "\n  " + seen_[i];
+            }
+            throw std::runtime_error(msg);
+        }
+        if (pred(*l)) {
+            return *l;
+        }
+    }
+}
+
+std::string Client::expect_prefix(std::string_view prefix, Duration timeout) {
+    return expect([prefix](std::string_view l) { return l.substr(0, prefix.size()) == prefix; },
+                  timeout);
+}
+
+std::string Client::expect_suffix(std::string_view suffix, Duration timeout) {
+    return expect(
+        [suffix](std::string_view l) {
+            return l.size() >= suffix.size() && l.substr(l.size() - suffix.size()) == suffix;
+        },
+        timeout);
+}
+
+std::string Client::expect_line(std::string_view text, Duration timeout) {
+    return expect([text](std::string_view l) { return l == text; }, timeout);
+}
+
+bool Client::closed_within(Duration timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!eof_) {
+        const auto left =
+            std::chrono::duration_cast<Duration>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            return false;
+        }
+        line(left);
+    }
+    return true;
+}
+
+std::unique_ptr<Client> Client::join(unsigned short port, std::string_view nick) {
+    auto c = std::make_unique<Client>(port);
+    c->expect_prefix("--- Members of #lobby");
+    if (!nick.empty()) {
+        c->say(std::string("/nick ") + std::string(nick));
+        c->expect([](std::string_view l) { return l.find(" is now known as ") != l.npos; });
+    }
+    return c;
+}
+
+void Client::sync() {
+    say("/who");
+    expect_prefix("--- Members of ");
+}
+
+bool Client::has_seen(std::string_view text) const {
+    for (const auto& l : seen_) {
+        if (l == text) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void Client::reset() {
+    linger lg{1, 0};  // close with RST, as a crashed client would
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    ::close(fd_);
+    fd_ = -1;
+}
+
+void Client::shutdown_send() {
+    ::shutdown(fd_, SHUT_WR);
+}
+
+}  // namespace parley::test

@@ -1,0 +1,94 @@
+#pragma once
+// What the integration tests use: a real Parley server on an ephemeral loopback port, and
+// clients that talk to it over real TCP sockets the way nc and telnet do. Every wait has a
+// deadline; nothing sleeps to synchronise.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "server/config.hpp"
+#include "server/server.hpp"
+
+namespace parley::test {
+
+using namespace std::chrono_literals;
+using Duration = std::chrono::milliseconds;
+
+// Long enough for a loaded 2-core machine under ASan; only failures ever wait this long.
+inline constexpr Duration patience = 10s;
+
+// A config for tests: an ephemeral loopback port, quiet logs, short shutdown.
+Config test_config();
+
+// Runs a Server on its own thread; the destructor stops it gracefully and joins.
+class TestServer {
+  public:
+    explicit TestServer(Config config = test_config());
+    ~TestServer();
+    unsigned short port() const { return port_; }
+
+  private:
+    Server server_;
+    unsigned short port_;
+    std::thread thread_;
+};
+
+class Client {
+  public:
+    // Connects to 127.0.0.1:port. rcvbuf > 0 sets a small receive buffer (for clients that
+    // never read). bind_address picks the source address (127.0.0.x).
+    explicit Client(unsigned short port, int rcvbuf = 0, const char* bind_address = nullptr);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Sends raw bytes.
+    void send(std::string_view bytes);
+    // Sends a line with "\n".
+    void say(std::string_view line) { send(std::string(line) + "\n"); }
+
+    // The next line without its CRLF, or nothing if the connection closed or the deadline
+    // passed.
+    std::optional<std::string> line(Duration timeout = patience);
+    // Reads lines until one satisfies `pred`; returns it, or throws with the lines seen.
+    std::string expect(const std::function<bool(std::string_view)>& pred,
+                       Duration timeout = patience);
+    // Reads lines until one starts with `prefix`.
+    std::string expect_prefix(std::string_view prefix, Duration timeout = patience);
+    // Reads lines until one ends with `suffix`.
+    std::string expect_suffix(std::string_view suffix, Duration timeout = patience);
+    // Reads lines until one equals `text`.
+    std::string expect_line(std::string_view text, Duration timeout = patience);
+    // True if the server closes the connection within `timeout` (lines before that are
+    // collected into seen()).
+    bool closed_within(Duration timeout = patience);
+    // Connects, reads the greeting and join block, and sets the nickname. The returned client
+    // has read everything the server sent it so far (it ends at a marker line).
+    static std::unique_ptr<Client> join(unsigned short port, std::string_view nick = {});
+    // Ensures everything sent earlier was processed: round-trips a /who.
+    void sync();
+
+    // Every line received so far.
+    const std::vector<std::string>& seen() const { return seen_; }
+    bool has_seen(std::string_view text) const;
+    // Resets the connection abruptly (RST).
+    void reset();
+    void shutdown_send();
+    int fd() const { return fd_; }
+
+  private:
+    bool fill(std::chrono::steady_clock::time_point deadline);
+
+    int fd_ = -1;
+    std::string buffer_;
+    std::vector<std::string> seen_;
+    bool eof_ = false;
+};
+
+}  // namespace parley::test
