@@ -38,5 +38,6 @@ build_tree() {
     local dir=$1
     shift
     cmake -S "$PARLEY_ROOT" -B "$dir" "$@" >/dev/null || die "cmake configure failed for $dir"
-    cmake --build "$dir" -j "$(nproc)" || die "build failed in $dir"
+    # Progress lines go; warnings and errors (stderr) stay.
+    cmake --build "$dir" -j "$(nproc)" >/dev/null || die "build failed in $dir"
 }
