@@ -12,6 +12,7 @@
 #include <asio/write.hpp>
 
 #include "server/connection_limits.hpp"
+#include "server/endpoint.hpp"
 #include "server/lines.hpp"
 #include "server/server_state.hpp"
 #include "server/session_scope.hpp"
@@ -45,10 +46,6 @@ void tune_socket(tcp::socket& s) {
     s.non_blocking(true, ec);  // reads and first writes are tried directly
 }
 
-std::string describe(const tcp::endpoint& ep) {
-    return ep.address().is_v6() ? fmt::format("[{}]:{}", ep.address().to_string(), ep.port())
-                                : fmt::format("{}:{}", ep.address().to_string(), ep.port());
-}
 }  // namespace
 
 asio::awaitable<void> serve_client(tcp::socket socket, ServerState& state) {
