@@ -13,13 +13,28 @@
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
-#include <asio/experimental/channel.hpp>
+#include <asio/experimental/basic_channel.hpp>
+#include <asio/experimental/channel_traits.hpp>
 #include <cstddef>
 #include <string>
 
 #include "server/message.hpp"
+#include "shared/ring_queue.hpp"
 
 namespace parley {
+
+// Channel traits that queue in a RingQueue: an idle outbox holds no buffer at all.
+template <class... Signatures>
+struct OutboxTraits : asio::experimental::channel_traits<Signatures...> {
+    template <class... NewSignatures>
+    struct rebind {
+        using other = OutboxTraits<NewSignatures...>;
+    };
+    template <class Element>
+    struct container {
+        using type = RingQueue<Element>;
+    };
+};
 
 class Outbox {
   public:
@@ -47,7 +62,8 @@ class Outbox {
     std::size_t unread_bytes() const { return unread_; }
 
   private:
-    using channel = asio::experimental::channel<void(asio::error_code, Message)>;
+    using channel = asio::experimental::basic_channel<asio::any_io_executor, OutboxTraits<>,
+                                                      void(asio::error_code, Message)>;
     channel channel_;
     std::size_t max_bytes_;
     std::size_t unread_ = 0;
