@@ -14,6 +14,8 @@
 namespace parley {
 
 namespace {
+constexpr std::size_t join_names_limit = 50;
+
 std::string member_list(const Room& room) {
     std::vector<std::string_view> nicks;
     nicks.reserve(room.size());
@@ -43,7 +45,15 @@ void Session::enter(Room& room) {
     if (!room.topic().empty()) {
         out.info(fmt::format("Topic for {}: {}", room.name(), room.topic()));
     }
-    out.info(member_list(room));
+    // Listing every member to every joiner makes filling a big room quadratic in bytes (a 10,000
+    // member #lobby would send each newcomer ~240 KB); past a screenful, the joiner gets the
+    // count and asks /who for the names.
+    if (room.size() <= join_names_limit) {
+        out.info(member_list(room));
+    } else {
+        out.info(fmt::format("{} has {} members; /who {} lists them.", room.name(), room.size(),
+                             room.name()));
+    }
     if (!room.history().empty()) {
         out.info(fmt::format("Recent messages in {}:", room.name()));
     }

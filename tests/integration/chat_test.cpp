@@ -276,3 +276,17 @@ TEST_CASE("with timestamps on, every line starts with HH:MM:SS", "[chat]") {
     CHECK(l[5] == ':');
     CHECK(l.substr(8, 5) == " --- ");
 }
+
+TEST_CASE("joining a room of more than 50 shows the count, /who the names", "[chat][rooms]") {
+    TestServer server;
+    std::vector<std::unique_ptr<Client>> crowd;
+    for (int i = 0; i < 50; ++i) {
+        crowd.push_back(std::make_unique<Client>(server.port()));
+        crowd.back()->expect_prefix("--- Members of #lobby (");
+    }
+    Client late(server.port());
+    late.expect_line("--- #lobby has 51 members; /who #lobby lists them.");
+    late.say("/who");
+    const std::string who = late.expect_prefix("--- Members of #lobby (51): ");
+    CHECK(std::count(who.begin(), who.end(), ' ') == 5 + 50);
+}
