@@ -1,0 +1,267 @@
+// parley-load: the load client. See docs/benchmarks.md for the scenarios and how to read the
+// report; scripts/load-test starts the servers and calls this.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "load/blaster.hpp"
+#include "load/engine.hpp"
+#include "load/proc.hpp"
+
+using namespace parley::load;
+
+namespace {
+
+void on_signal(int) {
+    g_interrupted.store(true);
+}
+
+// PROTO=HOST:PORT[/PID], e.g. parley=127.0.0.1:4000/1234. PROTO may carry a label after a
+// colon: redis:mine=127.0.0.1:6379.
+Target parse_target(const std::string& spec) {
+    static const std::regex re(
+        R"(^(parley|redis|nats)(?::([A-Za-z0-9_.-]+))?=([0-9.]+):([0-9]+)(?:/([0-9]+))?$)");
+    std::smatch m;
+    if (!std::regex_match(spec, m, re)) {
+        throw CLI::ValidationError("--target",
+                                   "expected PROTO[:LABEL]=HOST:PORT[/PID], got " + spec);
+    }
+    Target t;
+    t.protocol = *parse_protocol(m[1].str());
+    t.label = m[2].matched ? m[2].str() : m[1].str();
+    t.host = m[3].str();
+    t.port = static_cast<std::uint16_t>(std::stoi(m[4].str()));
+    t.pid = m[5].matched ? std::stoi(m[5].str()) : 0;
+    return t;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"parley-load: measure a chat or pub/sub server under load (Parley, Redis, NATS)"};
+    // scripts/load-test passes per-scenario defaults first; the user's flags after them win.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    ScenarioOptions o;
+    std::vector<std::string> target_specs;
+    int repeat = 1;
+    std::string json_file, plot_file;
+    int cpu = -1;
+    bool selftest = false;
+    std::string selftest_protocol = "parley";
+    int blaster_cpu = -1;
+    int blaster_batch = 64;
+    bool no_progress = false, force_progress = false;
+
+    app.add_option("--target", target_specs,
+                   "PROTO[:LABEL]=HOST:PORT[/PID]; repeat to compare servers (PID: CPU and memory "
+                   "from /proc)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    bool free_port = false;
+    app.add_flag("--free-port", free_port, "print a free loopback TCP port and exit (for scripts)");
+    app.add_option("--scenario", o.scenario, "fanout, chatty, rooms, idle, churn or slow")
+        ->check(CLI::IsMember({"fanout", "chatty", "rooms", "idle", "churn", "slow"}))
+        ->capture_default_str();
+    app.add_option("--clients", o.clients,
+                   "receivers (fanout, slow, churn), members (chatty), connections (idle)")
+        ->capture_default_str();
+    app.add_option("--publishers", o.publishers, "publishing clients (fanout, slow, churn)")
+        ->capture_default_str();
+    app.add_option("--rooms", o.rooms, "rooms (rooms)")->capture_default_str();
+    app.add_option("--members", o.members, "members per room (rooms, idle)")->capture_default_str();
+    app.add_option("--rate", o.rate, "messages per second per publisher (sweep: the first step)")
+        ->capture_default_str();
+    app.add_option("--size", o.size, "payload bytes")
+        ->check(CLI::Range(kMinPayloadSize, kMaxPayloadSize))
+        ->capture_default_str();
+    app.add_option("--warmup", o.warmup, "seconds of publishing before measuring")
+        ->capture_default_str();
+    app.add_option("--duration", o.duration, "seconds measured (per sweep step)")
+        ->capture_default_str();
+    app.add_option("--drain-timeout", o.drain_timeout,
+                   "seconds to wait for deliveries after publishing stops")
+        ->capture_default_str();
+    app.add_option("--connect-timeout", o.connect_timeout,
+                   "seconds for all clients to connect and join")
+        ->capture_default_str();
+    app.add_option("--max-connections", o.max_connections,
+                   "refuse scenarios needing more connections")
+        ->capture_default_str();
+    app.add_option("--connect-concurrency", o.connect_concurrency,
+                   "connections being set up at once")
+        ->capture_default_str();
+    app.add_option("--slow", o.slow, "clients that never read (slow)")->capture_default_str();
+    app.add_option("--churn-rate", o.churn_rate, "new connections per second (churn)")
+        ->capture_default_str();
+    app.add_option("--churn-messages", o.churn_messages, "lines each churning client sends")
+        ->capture_default_str();
+    app.add_flag("--sweep", o.sweep, "raise the rate step by step to the highest sustained one");
+    app.add_option("--sweep-factor", o.sweep_factor, "rate multiplier between sweep steps")
+        ->capture_default_str();
+    app.add_option("--sweep-steps", o.sweep_steps, "most sweep steps")->capture_default_str();
+    app.add_option("--p99-limit", o.p99_limit_ms, "sweep: p99 latency limit in ms")
+        ->capture_default_str();
+    app.add_option("--repeat", repeat, "runs per target, interleaved across targets")
+        ->capture_default_str();
+    app.add_option("--json", json_file, "also write the figures as JSON to this file");
+    app.add_option("--plot-data", plot_file, "write the sweep as gnuplot data to this file");
+    app.add_option("--cpu", cpu, "pin the load client to this CPU");
+    app.add_option("--server-core", o.server_core,
+                   "the CPU the server is pinned to: report how busy that core was");
+    app.add_flag("--no-progress", no_progress, "no live progress line");
+    app.add_flag("--progress", force_progress,
+                 "live progress line even when stderr is not a terminal");
+    app.add_flag("--selftest", selftest,
+                 "measure the client itself against an in-process blaster (no server)");
+    app.add_option("--selftest-protocol", selftest_protocol,
+                   "parley, redis or nats framing for --selftest")
+        ->check(CLI::IsMember({"parley", "redis", "nats"}));
+    app.add_option("--blaster-cpu", blaster_cpu, "pin the self-test blaster thread to this CPU");
+    app.add_option("--blaster-batch", blaster_batch, "messages per blaster write")
+        ->capture_default_str();
+    CLI11_PARSE(app, argc, argv);
+
+    if (free_port) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+            getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+            return 1;
+        }
+        fmt::print("{}\n", ntohs(a.sin_port));
+        ::close(fd);
+        return 0;
+    }
+
+    std::vector<Target> targets;
+    try {
+        for (const auto& s : target_specs) {
+            targets.push_back(parse_target(s));
+        }
+    } catch (const CLI::Error& e) {
+        return app.exit(e);
+    }
+    if (!selftest && targets.empty()) {
+        fmt::print(stderr, "parley-load: give --target PROTO=HOST:PORT (or --selftest)\n");
+        return 2;
+    }
+    if (o.sweep && (o.scenario == "idle" || o.scenario == "churn")) {
+        fmt::print(
+            stderr,
+            "parley-load: --sweep needs a publishing scenario (fanout, chatty, rooms, slow)\n");
+        return 2;
+    }
+
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    const std::uint64_t fd_limit = raise_fd_limit();
+    if (cpu >= 0) {
+        if (pin_to_cpu(cpu)) {
+            o.client_core = cpu;
+        } else {
+            fmt::print(stderr, "parley-load: cannot pin to CPU {}\n", cpu);
+        }
+    }
+    o.progress =
+        !no_progress && (force_progress || isatty(STDERR_FILENO)) && o.warmup + o.duration > 3;
+
+    ReportOptions ro;
+    ro.sweep = o.sweep;
+    ro.p99_limit_ms = o.p99_limit_ms;
+    std::vector<RunResult> results;
+    int run_id = static_cast<int>(getpid() % 100000) * 100;
+
+    if (selftest) {
+        // Receivers only; the blaster is the publisher.
+        o.publishers = 0;
+        const Protocol p = *parse_protocol(selftest_protocol);
+        for (int rep = 1; rep <= repeat && !g_interrupted; ++rep) {
+            o.run_id = run_id++;
+            Blaster blaster(p, fmt::format("lt{}", o.run_id), o.clients, o.size, blaster_batch,
+                            blaster_cpu);
+            ExternalPublishers ext;
+            ext.count = 1;
+            ext.sent = [&](int) { return blaster.sent(); };
+            ext.set_publishing = [&](bool on) { blaster.set_publishing(on); };
+            Target t;
+            t.label = fmt::format("selftest-{}", selftest_protocol);
+            t.protocol = p;
+            t.port = blaster.port();
+            RunResult r = run_scenario(t, o, &ext);
+            r.repeat = repeat > 1 ? rep : 0;
+            fmt::print("{}", format_run(r, ro));
+            std::fflush(stdout);
+            results.push_back(std::move(r));
+        }
+    } else {
+        for (const auto& t : targets) {
+            const int need = connections_needed(o, t.protocol);
+            if (need > o.max_connections || static_cast<std::uint64_t>(need) + 64 > fd_limit) {
+                fmt::print(stderr,
+                           "parley-load: the scenario needs {} connections; --max-connections is "
+                           "{}, descriptor limit {}\n",
+                           need, o.max_connections, fd_limit);
+                return 2;
+            }
+        }
+        // Interleaved: run 1 of every target, then run 2 of every target, ... so that a noisy
+        // minute on a shared machine falls on all of them alike.
+        for (int rep = 1; rep <= repeat && !g_interrupted; ++rep) {
+            for (const auto& t : targets) {
+                if (g_interrupted) {
+                    break;
+                }
+                o.run_id = run_id++;
+                RunResult r = run_scenario(t, o);
+                r.repeat = repeat > 1 ? rep : 0;
+                fmt::print("{}", format_run(r, ro));
+                std::fflush(stdout);
+                results.push_back(std::move(r));
+            }
+        }
+    }
+    if (targets.size() > 1 || repeat > 1) {
+        fmt::print("\n{}", format_comparison(results, ro));
+    }
+    std::map<std::string, std::string> opts;
+    for (const auto* opt : app.get_options()) {
+        if (opt->count() > 0 && opt->get_name() != "--help") {
+            std::string v;
+            for (const auto& s : opt->results()) {
+                v += (v.empty() ? "" : " ") + s;
+            }
+            opts[opt->get_name()] = v;
+        }
+    }
+    if (!json_file.empty()) {
+        std::ofstream(json_file) << format_json(results, ro, opts);
+    }
+    if (!plot_file.empty()) {
+        std::ofstream(plot_file) << format_plot_data(results);
+    }
+    bool pass = !results.empty();
+    for (const auto& r : results) {
+        pass = pass && r.pass;
+    }
+    if (g_interrupted) {
+        return 130;
+    }
+    return pass ? 0 : 1;
+}
