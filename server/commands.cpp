@@ -40,7 +40,7 @@ void Session::greet() {
 
 void Session::enter(Room& room) {
     rooms_.join(room);
-    room.broadcast(lines().notice(fmt::format("{} joined {}", nick(), room.name())).done());
+    room.announce(lines().notice(fmt::format("{} joined {}", nick(), room.name())).done(), *this);
     Lines out = lines();
     if (!room.topic().empty()) {
         out.info(fmt::format("Topic for {}: {}", room.name(), room.topic()));

@@ -17,20 +17,25 @@ void Memberships::leave(Room& room, const Message& notice) {
     if (it == rooms_.end()) {
         return;
     }
-    room.broadcast(notice);
+    room.announce(notice, self_);
     room.remove(self_);
     rooms_.erase(it);
     directory_.close_if_empty(room);
 }
 
 void Memberships::tell_peers(const Message& m, bool include_self) const {
-    if (rooms_.size() == 1) {  // the common case needs no de-duplication
+    if (rooms_.size() == 1 && rooms_.front()->announces()) {  // common: no de-duplication
         rooms_.front()->broadcast(m, include_self ? nullptr : &self_);
         return;
     }
     std::vector<Session*> peers;
     for (const Room* room : rooms_) {
-        peers.insert(peers.end(), room->members().begin(), room->members().end());
+        if (room->announces()) {
+            peers.insert(peers.end(), room->members().begin(), room->members().end());
+        }
+    }
+    if (include_self) {
+        peers.push_back(&self_);
     }
     std::sort(peers.begin(), peers.end());
     peers.erase(std::unique(peers.begin(), peers.end()), peers.end());
@@ -38,9 +43,6 @@ void Memberships::tell_peers(const Message& m, bool include_self) const {
         if (include_self || s != &self_) {
             s->deliver(m);
         }
-    }
-    if (include_self && rooms_.empty()) {
-        self_.deliver(m);
     }
 }
 

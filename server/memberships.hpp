@@ -32,8 +32,8 @@ class Memberships {
     // other than the lobby is removed.
     void leave(Room& room, const Message& notice);
 
-    // Offers `m` once to every session sharing a room with this one, and to this one if
-    // `include_self`.
+    // Offers a presence notice once to every session sharing an announcing room with this one
+    // (see Room::announces), and to this one if `include_self`.
     void tell_peers(const Message& m, bool include_self) const;
 
     // When set, the destructor leaves without telling anyone (server shutdown).

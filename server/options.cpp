@@ -71,6 +71,10 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
         ->check(CLI::NonNegativeNumber);
     app.add_option("--history", c.history, "Recent messages each room keeps and shows on join")
         ->capture_default_str();
+    app.add_option("--announce-limit", c.announce_limit,
+                   "Rooms with more members than this do not announce joins, leaves, quits and "
+                   "nick changes")
+        ->capture_default_str();
     app.add_option("--motd", c.motd_file, "File whose lines greet every client");
     app.add_flag("--timestamps", c.timestamps, "Begin every line sent with the UTC time HH:MM:SS");
     app.add_option("--shutdown-timeout", c.shutdown_timeout,

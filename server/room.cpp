@@ -21,6 +21,14 @@ void Room::broadcast(const Message& m, const Session* except) const {
     }
 }
 
+void Room::announce(const Message& m, Session& subject) const {
+    if (announces()) {
+        broadcast(m);
+    } else {
+        subject.deliver(m);
+    }
+}
+
 void Room::say(const Message& m, const Session& sender) {
     broadcast(m, &sender);
     if (history_limit_ == 0) {

@@ -19,8 +19,8 @@ class Session;
 
 class Room {
   public:
-    Room(std::string name, std::size_t history_limit)
-        : name_(std::move(name)), history_limit_(history_limit) {}
+    Room(std::string name, std::size_t history_limit, std::size_t announce_limit)
+        : name_(std::move(name)), history_limit_(history_limit), announce_limit_(announce_limit) {}
 
     const std::string& name() const { return name_; }
     const std::string& topic() const { return topic_; }
@@ -36,6 +36,15 @@ class Room {
     // Offers `m` to every member except `except` (may be null).
     void broadcast(const Message& m, const Session* except = nullptr) const;
 
+    // Whether presence notices (join, leave, quit, nick change) go to every member. A room past
+    // the announce limit keeps quiet: otherwise filling it costs N^2/2 notices (50 million for
+    // 10,000 clients reconnecting into #lobby) and its members could not follow them anyway.
+    bool announces() const { return announce_limit_ == 0 || members_.size() <= announce_limit_; }
+
+    // A presence notice about `subject`: to every member if the room announces, else to
+    // `subject` alone.
+    void announce(const Message& m, Session& subject) const;
+
     // Broadcasts a chat line and keeps it as a recent message.
     void say(const Message& m, const Session& sender);
 
@@ -48,6 +57,7 @@ class Room {
     std::vector<Session*> members_;
     std::deque<Message> history_;
     std::size_t history_limit_;
+    std::size_t announce_limit_;
 };
 
 }  // namespace parley

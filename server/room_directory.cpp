@@ -4,7 +4,8 @@
 
 namespace parley {
 
-RoomDirectory::RoomDirectory(std::size_t history_limit) : history_limit_(history_limit) {
+RoomDirectory::RoomDirectory(std::size_t history_limit, std::size_t announce_limit)
+    : history_limit_(history_limit), announce_limit_(announce_limit) {
     lobby_ = &open(lobby_name);
 }
 
@@ -16,7 +17,7 @@ Room* RoomDirectory::find(std::string_view name) {
 Room& RoomDirectory::open(std::string_view name) {
     auto [it, inserted] = rooms_.try_emplace(fold_case(name));
     if (inserted) {
-        it->second = std::make_unique<Room>(std::string(name), history_limit_);
+        it->second = std::make_unique<Room>(std::string(name), history_limit_, announce_limit_);
     }
     return *it->second;
 }

@@ -17,7 +17,7 @@ inline constexpr std::string_view lobby_name = "#lobby";
 
 class RoomDirectory {
   public:
-    explicit RoomDirectory(std::size_t history_limit);
+    RoomDirectory(std::size_t history_limit, std::size_t announce_limit);
 
     Room& lobby() { return *lobby_; }
 
@@ -32,6 +32,7 @@ class RoomDirectory {
 
   private:
     std::size_t history_limit_;
+    std::size_t announce_limit_;
     std::map<std::string, std::unique_ptr<Room>, std::less<>> rooms_;
     Room* lobby_;
 };

@@ -19,7 +19,7 @@ namespace parley {
 
 struct ServerState {
     explicit ServerState(const Config& c)
-        : config(c), rooms(c.history), limits(c.max_clients, c.max_per_address) {}
+        : config(c), rooms(c.history, c.announce_limit), limits(c.max_clients, c.max_per_address) {}
 
     const Config& config;
     Registry registry;

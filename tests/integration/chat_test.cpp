@@ -290,3 +290,32 @@ TEST_CASE("joining a room of more than 50 shows the count, /who the names", "[ch
     const std::string who = late.expect_prefix("--- Members of #lobby (51): ");
     CHECK(std::count(who.begin(), who.end(), ' ') == 5 + 50);
 }
+
+TEST_CASE("rooms past --announce-limit keep presence notices to the subject", "[chat][rooms]") {
+    auto config = test_config();
+    config.announce_limit = 2;
+    TestServer server(config);
+    auto alice = Client::join(server.port(), "alice");
+    auto bob = Client::join(server.port(), "bob");  // two members: still announced
+    alice->expect_suffix(" is now known as bob");
+
+    Client carol(server.port());  // the third: only carol hears of her arrival
+    carol.expect_prefix("-!- guest");
+    carol.say("/nick carol");
+    carol.expect_suffix(" is now known as carol");
+    carol.say("hello, quietly");
+    alice->expect_line("#lobby <carol> hello, quietly");  // messages flow as ever
+    carol.say("/quit");
+    carol.expect_line("--- Goodbye.");
+    CHECK(carol.closed_within());
+
+    // Back at two members the room announces again; nothing of carol's coming and going
+    // reached alice before bob's nick change.
+    bob->say("/nick robert");
+    alice->expect_line("-!- bob is now known as robert");
+    for (const auto& l : alice->seen()) {
+        if (l.find("guest3") != std::string::npos || l.find("carol") != std::string::npos) {
+            CHECK(l == "#lobby <carol> hello, quietly");
+        }
+    }
+}
