@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "load/payload.hpp"
+#include "shared/wire.hpp"
 
 namespace parley::load {
 
@@ -68,7 +69,8 @@ inline const char* find_lf(const char* p, const char* end) {
     return static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
 }
 
-// Parley: "#room <nick> text". Anything else is a control line.
+// Parley: "#room <nick> text" (wire::parse from shared/, which allocates nothing). Anything
+// else is a control line.
 template <class Handler>
 std::size_t parse_parley(const char* data, std::size_t n, Handler& h) {
     const char* p = data;
@@ -81,15 +83,10 @@ std::size_t parse_parley(const char* data, std::size_t n, Handler& h) {
         const std::string_view line =
             strip_cr(std::string_view(p, static_cast<std::size_t>(lf - p)));
         p = lf + 1;
-        if (!line.empty() && line[0] == '#') {
-            const std::size_t sp = line.find(' ');
-            if (sp != std::string_view::npos && sp + 1 < line.size() && line[sp + 1] == '<') {
-                const std::size_t close = line.find("> ", sp + 2);
-                if (close != std::string_view::npos) {
-                    h.payload(line.substr(1, sp - 1), line.substr(close + 2));
-                    continue;
-                }
-            }
+        const wire::Line parsed = wire::parse(line);
+        if (parsed.kind == wire::Kind::room_message && parsed.timestamp.empty()) {
+            h.payload(parsed.room.substr(1), parsed.text);
+            continue;
         }
         h.control(Control::line, line);
     }
