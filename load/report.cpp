@@ -200,7 +200,9 @@ namespace {
 
 struct Row {
     std::string target;
-    Spread deliveries, published, p50, p99, p999, srv_cpu, peak_mib;
+    // cpu_ms_per_m: milliseconds of server CPU per million deliveries, the cost of a delivery
+    // independent of how far each server's sweep got.
+    Spread deliveries, published, p50, p99, p999, srv_cpu, cpu_ms_per_m, peak_mib;
     int runs = 0, passed = 0;
 };
 
@@ -215,7 +217,7 @@ std::vector<Row> rows_of(const std::vector<RunResult>& runs, bool sweep) {
     for (const auto& t : order) {
         Row row;
         row.target = t;
-        std::vector<double> d, pub, p50, p99, p999, sc, mem;
+        std::vector<double> d, pub, p50, p99, p999, sc, cpm, mem;
         for (const auto& r : runs) {
             if (r.target != t) {
                 continue;
@@ -233,6 +235,9 @@ std::vector<Row> rows_of(const std::vector<RunResult>& runs, bool sweep) {
             p99.push_back(s->latency.p99_us);
             p999.push_back(s->latency.p999_us);
             sc.push_back(s->server_cpu);
+            if (s->server_cpu >= 0 && s->deliveries_per_s > 0) {
+                cpm.push_back(s->server_cpu / 100 * 1e3 / (s->deliveries_per_s / 1e6));
+            }
             if (r.server_peak_kib >= 0) {
                 mem.push_back(r.server_peak_kib / 1024);
             }
@@ -243,6 +248,7 @@ std::vector<Row> rows_of(const std::vector<RunResult>& runs, bool sweep) {
         row.p99 = spread_of(p99);
         row.p999 = spread_of(p999);
         row.srv_cpu = spread_of(sc);
+        row.cpu_ms_per_m = spread_of(cpm);
         row.peak_mib = spread_of(mem);
         rows.push_back(row);
     }
@@ -262,8 +268,8 @@ std::string format_comparison(const std::vector<RunResult>& runs, const ReportOp
                                      o.p99_limit_ms)
                        : "",
                    rows.empty() ? 0 : rows.front().runs);
-    fmt::format_to(w, "  {:<10} {:>24} {:>22} {:>22} {:>8} {:>9} {:>6}\n", "server", "deliveries/s",
-                   "p50 ms", "p99 ms", "srv CPU", "peak MiB", "pass");
+    fmt::format_to(w, "  {:<10} {:>24} {:>22} {:>22} {:>8} {:>10} {:>9} {:>6}\n", "server",
+                   "deliveries/s", "p50 ms", "p99 ms", "srv CPU", "CPU ms/M", "peak MiB", "pass");
     for (const auto& r : rows) {
         if (r.p50.max == 0 && r.deliveries.max == 0) {
             fmt::format_to(w,
@@ -271,14 +277,16 @@ std::string format_comparison(const std::vector<RunResult>& runs, const ReportOp
                            r.target, "none sustained", fmt::format("{}/{}", r.passed, r.runs));
             continue;
         }
-        fmt::format_to(w, "  {:<10} {:>24} {:>22} {:>22} {:>8} {:>9} {:>6}\n", r.target,
-                       fmt::format("{} [{}..{}]", si(r.deliveries.median), si(r.deliveries.min),
-                                   si(r.deliveries.max)),
-                       fmt::format("{} [{}..{}]", ms(r.p50.median), ms(r.p50.min), ms(r.p50.max)),
-                       fmt::format("{} [{}..{}]", ms(r.p99.median), ms(r.p99.min), ms(r.p99.max)),
-                       cpu(r.srv_cpu.median),
-                       r.peak_mib.median > 0 ? fmt::format("{:.1f}", r.peak_mib.median) : "n/a",
-                       fmt::format("{}/{}", r.passed, r.runs));
+        fmt::format_to(
+            w, "  {:<10} {:>24} {:>22} {:>22} {:>8} {:>10} {:>9} {:>6}\n", r.target,
+            fmt::format("{} [{}..{}]", si(r.deliveries.median), si(r.deliveries.min),
+                        si(r.deliveries.max)),
+            fmt::format("{} [{}..{}]", ms(r.p50.median), ms(r.p50.min), ms(r.p50.max)),
+            fmt::format("{} [{}..{}]", ms(r.p99.median), ms(r.p99.min), ms(r.p99.max)),
+            cpu(r.srv_cpu.median),
+            r.cpu_ms_per_m.median > 0 ? fmt::format("{:.1f}", r.cpu_ms_per_m.median) : "n/a",
+            r.peak_mib.median > 0 ? fmt::format("{:.1f}", r.peak_mib.median) : "n/a",
+            fmt::format("{}/{}", r.passed, r.runs));
     }
     if (rows.size() > 1) {
         const Row& first = rows.front();
@@ -287,11 +295,15 @@ std::string format_comparison(const std::vector<RunResult>& runs, const ReportOp
             auto ratio = [](double a, double b) {
                 return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("n/a");
             };
-            fmt::format_to(
-                w, "  {} / {}: deliveries/s {}, p50 {}, p99 {} (lower latency ratio is better)\n",
-                first.target, other.target, ratio(first.deliveries.median, other.deliveries.median),
-                ratio(first.p50.median, other.p50.median),
-                ratio(first.p99.median, other.p99.median));
+            fmt::format_to(w,
+                           "  {} / {}: deliveries/s {}, p50 {}, p99 {}, CPU per delivery {} (lower "
+                           "latency and "
+                           "CPU ratios are better)\n",
+                           first.target, other.target,
+                           ratio(first.deliveries.median, other.deliveries.median),
+                           ratio(first.p50.median, other.p50.median),
+                           ratio(first.p99.median, other.p99.median),
+                           ratio(first.cpu_ms_per_m.median, other.cpu_ms_per_m.median));
         }
     }
     return out;
@@ -417,12 +429,12 @@ std::string format_json(const std::vector<RunResult>& runs, const ReportOptions&
                                jnum(s.max));
         };
         out += fmt::format(
-            R"(    {{"target":{},"runs":{},"passed":{},"deliveries_per_s":{},"published_per_s":{},"p50_ms":{},"p99_ms":{},"p999_ms":{},"server_cpu_percent":{},"server_peak_mib":{}}}{})",
+            R"(    {{"target":{},"runs":{},"passed":{},"deliveries_per_s":{},"published_per_s":{},"p50_ms":{},"p99_ms":{},"p999_ms":{},"server_cpu_percent":{},"server_cpu_ms_per_million":{},"server_peak_mib":{}}}{})",
             jstr(r.target), r.runs, r.passed, sp(r.deliveries), sp(r.published),
             sp(Spread{r.p50.median / 1e3, r.p50.min / 1e3, r.p50.max / 1e3}),
             sp(Spread{r.p99.median / 1e3, r.p99.min / 1e3, r.p99.max / 1e3}),
             sp(Spread{r.p999.median / 1e3, r.p999.min / 1e3, r.p999.max / 1e3}), sp(r.srv_cpu),
-            sp(r.peak_mib), i + 1 < rows.size() ? ",\n" : "\n");
+            sp(r.cpu_ms_per_m), sp(r.peak_mib), i + 1 < rows.size() ? ",\n" : "\n");
     }
     out += "  ]\n}\n";
     return out;

@@ -55,3 +55,26 @@ TEST_CASE("plot data: one block per target, one line per rate, medians over repe
     const std::string d = format_plot_data(runs);
     CHECK(d == "# parley\n2000 1 4\n3000 1 4\n\n\n");
 }
+
+TEST_CASE("a comparison reports server CPU per million deliveries") {
+    std::vector<RunResult> runs;
+    for (const char* t : {"parley", "redis"}) {
+        RunResult r;
+        r.target = t;
+        r.scenario = "fanout";
+        StepResult s;
+        // parley: a full core for 10M/s = 100 ms per million; redis: a full core for 4M/s.
+        s.deliveries_per_s = std::string(t) == "parley" ? 10e6 : 4e6;
+        s.server_cpu = 100;
+        r.steps.push_back(s);
+        runs.push_back(r);
+    }
+    ReportOptions o;
+    const std::string table = format_comparison(runs, o);
+    CHECK(table.find("CPU ms/M") != std::string::npos);
+    CHECK(table.find(" 100.0 ") != std::string::npos);
+    CHECK(table.find(" 250.0 ") != std::string::npos);
+    CHECK(table.find("CPU per delivery 0.40x") != std::string::npos);
+    const std::string json = format_json(runs, o, {{"--scenario", "fanout"}});
+    CHECK(json.find(R"("server_cpu_ms_per_million":{"median":100,)") != std::string::npos);
+}
