@@ -5,8 +5,8 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <exception>
 
+#include "server/log_escaped.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
 
@@ -27,18 +27,8 @@ asio::awaitable<void> listen(asio::ip::tcp::acceptor& acceptor, ServerState& sta
             co_await pause.async_wait(use_tuple);
             continue;
         }
-        // Not asio::detached: an exception escaping a session must be logged, not swallowed.
         asio::co_spawn(acceptor.get_executor(), serve_client(std::move(socket), state),
-                       [](std::exception_ptr e) {
-                           if (!e) {
-                               return;
-                           }
-                           try {
-                               std::rethrow_exception(e);
-                           } catch (const std::exception& ex) {
-                               spdlog::error("session failed: {}", ex.what());
-                           }
-                       });
+                       log_escaped);
     }
 }
 

@@ -17,6 +17,7 @@
 #include "server/endpoint.hpp"
 #include "server/lines.hpp"
 #include "server/listener.hpp"
+#include "server/log_escaped.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
 
@@ -32,16 +33,6 @@ std::chrono::steady_clock::duration from_seconds(double s) {
         std::chrono::duration<double>(s));
 }
 
-void log_exception(std::exception_ptr e) {
-    if (!e) {
-        return;
-    }
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        spdlog::error("server task failed: {}", ex.what());
-    }
-}
 }  // namespace
 
 struct Server::Impl {
@@ -160,23 +151,23 @@ void Server::run(bool handle_signals) {
         s.signals.async_wait([&s](const asio::error_code& ec, int signo) {
             if (!ec) {
                 spdlog::info("received signal {}", signo);
-                asio::co_spawn(s.io, s.shut_down(), log_exception);
+                asio::co_spawn(s.io, s.shut_down(), log_escaped);
             }
         });
     }
     for (auto& acceptor : s.acceptors) {
         spdlog::info("listening on {}", describe(acceptor.local_endpoint()));
-        asio::co_spawn(s.io, listen(acceptor, s.state), log_exception);
+        asio::co_spawn(s.io, listen(acceptor, s.state), log_escaped);
     }
     if (s.config.idle_timeout > 0) {
-        asio::co_spawn(s.io, s.sweep_idle(), log_exception);
+        asio::co_spawn(s.io, s.sweep_idle(), log_escaped);
     }
     s.io.run();
 }
 
 void Server::stop() {
     Impl& s = *impl_;
-    asio::post(s.io, [&s] { asio::co_spawn(s.io, s.shut_down(), log_exception); });
+    asio::post(s.io, [&s] { asio::co_spawn(s.io, s.shut_down(), log_escaped); });
 }
 
 }  // namespace parley
