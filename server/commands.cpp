@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "server/lines.hpp"
 #include "server/room_directory.hpp"
@@ -22,8 +23,13 @@ std::string member_list(const Room& room) {
     for (const Session* s : room.members()) {
         nicks.push_back(s->nick());
     }
-    std::sort(nicks.begin(), nicks.end(),
-              [](std::string_view a, std::string_view b) { return fold_case(a) < fold_case(b); });
+    // Compared in place: folding copies of both names per comparison would allocate
+    // O(n log n) strings for a /who in a big room.
+    std::sort(nicks.begin(), nicks.end(), [](std::string_view a, std::string_view b) {
+        return std::lexicographical_compare(
+            a.begin(), a.end(), b.begin(), b.end(),
+            [](unsigned char x, unsigned char y) { return std::tolower(x) < std::tolower(y); });
+    });
     return fmt::format("Members of {} ({}): {}", room.name(), nicks.size(), fmt::join(nicks, " "));
 }
 }  // namespace

@@ -151,8 +151,7 @@ void Session::disconnect(std::string_view reason) {
 }
 
 void Session::shut_down(const Message& goodbye) {
-    rooms_.leave_silently();
-    finish("server shutdown", goodbye);
+    finish("server shutdown", goodbye);  // ~Session leaves the rooms silently while closing
 }
 
 asio::awaitable<void> Session::read_loop() {
