@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace parley {
 
@@ -28,15 +29,16 @@ class ConnectionLimits {
 class ConnectionSlot {
   public:
     ConnectionSlot(ConnectionLimits& limits, std::string address);
-    ConnectionSlot(const ConnectionSlot&) = delete;
-    ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+    // Moves the slot into the session that holds it; the moved-from slot releases nothing.
+    ConnectionSlot(ConnectionSlot&& other) noexcept;
+    ConnectionSlot& operator=(ConnectionSlot&&) = delete;
     ~ConnectionSlot();
 
     // Empty when admitted, else the error code to tell the client (see docs/protocol.md).
     const char* refused() const { return refused_; }
 
   private:
-    ConnectionLimits& limits_;
+    ConnectionLimits* limits_;  // null once moved from
     std::string address_;
     const char* refused_ = nullptr;
 };

@@ -1,12 +1,10 @@
 #include "server/listener.hpp"
 
 #include <spdlog/spdlog.h>
-#include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include "server/log_escaped.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
 
@@ -27,8 +25,7 @@ asio::awaitable<void> listen(asio::ip::tcp::acceptor& acceptor, ServerState& sta
             co_await pause.async_wait(use_tuple);
             continue;
         }
-        asio::co_spawn(acceptor.get_executor(), serve_client(std::move(socket), state),
-                       log_escaped);
+        admit(std::move(socket), state);
     }
 }
 

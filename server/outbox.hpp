@@ -1,20 +1,14 @@
 #pragma once
-// A session's outbox: the bounded queue between everybody who sends to a client and the one
-// coroutine that writes to its socket.
+// A session's outbox: the bounded queue between everybody who sends to a client and the writer
+// that puts its bytes on the socket.
 //
 // Senders never wait: offer() either queues the shared message or says the client is too far
 // behind (its unread bytes would pass the limit), and the caller disconnects it. The writer
-// reads the outbox like an async generator: next_batch() waits for one message and then takes
-// every message already queued, so one wake-up and one write carry them all.
-//
-// Asio 1.22's channel drops buffered messages on close() (asio#1236), so the end of the
-// stream is an empty Message (the sentinel) queued behind the rest: everything offered before
-// finish() is still written.
+// reads the outbox like a generator: take() hands over every message queued since the last
+// take, so one wake-up and one write carry them all. An empty outbox holds no storage, and
+// nothing waits on it: the session starts its writer when the first message arrives (see
+// Session::deliver), so an idle connection costs no suspended coroutine and no buffer.
 
-#include <asio/any_io_executor.hpp>
-#include <asio/awaitable.hpp>
-#include <asio/experimental/basic_channel.hpp>
-#include <asio/experimental/channel_traits.hpp>
 #include <cstddef>
 #include <string>
 
@@ -23,38 +17,27 @@
 
 namespace parley {
 
-// Channel traits that queue in a RingQueue: an idle outbox holds no buffer at all.
-template <class... Signatures>
-struct OutboxTraits : asio::experimental::channel_traits<Signatures...> {
-    template <class... NewSignatures>
-    struct rebind {
-        using other = OutboxTraits<NewSignatures...>;
-    };
-    template <class Element>
-    struct container {
-        using type = RingQueue<Element>;
-    };
-};
-
 class Outbox {
   public:
-    // max_bytes: the most unread bytes (queued plus being written); 0 means unbounded.
-    Outbox(const asio::any_io_executor& ex, std::size_t max_bytes);
+    // max_bytes: the most unread bytes (queued plus taken but not yet written); 0 = unbounded.
+    explicit Outbox(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
     // Queues `m` for the writer. False when the client is too slow: nothing was queued and the
     // client must go. After finish(), offers are accepted and dropped.
     bool offer(const Message& m);
 
-    // Queues the sentinel: the writer ends after writing what came before it.
-    // False if it could not be queued (the client is too slow for even that).
-    bool finish();
+    // Ends the stream: what was offered before is still taken, nothing after it.
+    void finish() { finished_ = true; }
     bool finished() const { return finished_; }
 
-    // Replaces `out` with the wire bytes of the next messages: waits for the first, then takes
-    // the rest already queued, up to about `soft_limit` bytes. `out` is touched only after the
-    // wait, so several writers may share one buffer between their suspensions. Returns false once
-    // the sentinel is reached (after appending what came before it) or when the wait was cancelled.
-    asio::awaitable<bool> next_batch(std::string& out, std::size_t soft_limit);
+    // Appends the wire bytes of the queued messages to `out`, oldest first, stopping once `out`
+    // holds `soft_limit` bytes or more (a message is never split). Returns how many bytes it
+    // appended. Taken bytes still count against the limit until written() reports them.
+    std::size_t take(std::string& out, std::size_t soft_limit);
+
+    bool empty() const { return queue_.empty(); }
+    // Nothing left to take and nothing more will come.
+    bool drained() const { return finished_ && queue_.empty(); }
 
     // The writer reports bytes that reached the socket; they stop counting against the limit.
     void written(std::size_t n) { unread_ -= n; }
@@ -62,9 +45,7 @@ class Outbox {
     std::size_t unread_bytes() const { return unread_; }
 
   private:
-    using channel = asio::experimental::basic_channel<asio::any_io_executor, OutboxTraits<>,
-                                                      void(asio::error_code, Message)>;
-    channel channel_;
+    RingQueue<Message> queue_;
     std::size_t max_bytes_;
     std::size_t unread_ = 0;
     bool finished_ = false;

@@ -6,27 +6,23 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
-#include <asio/use_awaitable.hpp>
+#include <asio/post.hpp>
 #include <asio/write.hpp>
+#include <exception>
 
 #include "server/connection_limits.hpp"
 #include "server/endpoint.hpp"
 #include "server/lines.hpp"
 #include "server/server_state.hpp"
-#include "server/session_scope.hpp"
 #include "shared/text.hpp"
 
 namespace parley {
 
 using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 namespace {
-constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 
-// Past this, a wake-up of the writer stops taking messages and writes what it has; keeps one
-// write's buffer bounded when the outbox limit is off.
+// A flush writes at most this much per send: keeps the shared write buffer bounded when the
+// outbox limit is off.
 constexpr std::size_t batch_limit = 256 * 1024;
 
 std::chrono::duration<double> seconds(double s) {
@@ -48,12 +44,11 @@ void tune_socket(tcp::socket& s) {
 
 }  // namespace
 
-asio::awaitable<void> serve_client(tcp::socket socket, ServerState& state) {
-    ScopeToken live{state.scope};
+void admit(tcp::socket socket, ServerState& state) {
     asio::error_code ec;
     const tcp::endpoint remote = socket.remote_endpoint(ec);
     if (ec || state.closing) {
-        co_return;
+        return;
     }
     ConnectionSlot slot{state.limits, remote.address().to_string()};
     if (const char* code = slot.refused()) {
@@ -66,20 +61,21 @@ asio::awaitable<void> serve_client(tcp::socket socket, ServerState& state) {
         // A fresh socket's send buffer always takes one short line; do not wait on the peer.
         socket.non_blocking(true, ec);
         socket.write_some(asio::buffer(line), ec);
-        co_return;
+        return;
     }
     tune_socket(socket);
-    Session session{std::move(socket), state, describe(remote)};
-    co_await session.run();
+    std::make_shared<Session>(std::move(socket), state, std::move(slot), describe(remote))->start();
 }
 
-Session::Session(tcp::socket socket, ServerState& state, std::string peer)
+Session::Session(tcp::socket socket, ServerState& state, ConnectionSlot slot, std::string peer)
     : state_(state),
+      live_(state.scope),
+      slot_(std::move(slot)),
       socket_(std::move(socket)),
       peer_(std::move(peer)),
       opened_(clock::now()),
       last_input_(opened_),
-      outbox_(socket_.get_executor(), state.config.outbox_bytes),
+      outbox_(state.config.outbox_bytes),
       registration_(state.registry.add_guest(*this)),
       rooms_(*this, state.rooms),
       line_reader_(state.config.max_line),
@@ -87,21 +83,21 @@ Session::Session(tcp::socket socket, ServerState& state, std::string peer)
       strikes_(state.config.strikes > 0 ? 1.0 : 0.0, state.config.strikes, opened_) {}
 
 Session::~Session() {
+    asio::error_code ignored;
+    socket_.close(ignored);  // from here on, nothing is delivered to this session
     if (state_.closing) {
         rooms_.leave_silently();
     }
+    const std::chrono::duration<double> lasted = clock::now() - opened_;
+    spdlog::info("close {} {}: {} after {:.1f}s", peer_, nick(),
+                 quit_reason_.empty() ? "connection closed" : quit_reason_, lasted.count());
 }
 
-asio::awaitable<void> Session::run() {
+void Session::start() {
     spdlog::info("open {} as {} ({} connected)", peer_, nick(), state_.registry.size());
     greet();
     enter(state_.rooms.lobby());
-    co_await (read_loop() || write_loop());
-    if (quit_reason_.empty()) {
-        quit_reason_ = "connection closed";
-    }
-    const std::chrono::duration<double> lasted = clock::now() - opened_;
-    spdlog::info("close {} {}: {} after {:.1f}s", peer_, nick(), quit_reason_, lasted.count());
+    read(shared_from_this());
 }
 
 Lines Session::lines() const {
@@ -122,14 +118,16 @@ Message Session::quit_notice() const {
 }
 
 void Session::deliver(const Message& m) {
-    if (!socket_.is_open()) {
-        return;  // disconnected, waiting for its coroutines to unwind
+    if (!socket_.is_open() || outbox_.finished()) {
+        return;  // closed, or finished: nothing more is written
     }
     if (!outbox_.offer(m)) {
         spdlog::warn("evict {} {}: too slow, {} unread bytes", peer_, nick(),
                      outbox_.unread_bytes());
         disconnect("too slow");
+        return;
     }
+    schedule_write();
 }
 
 void Session::finish(std::string_view reason, const Message& last) {
@@ -138,9 +136,13 @@ void Session::finish(std::string_view reason, const Message& last) {
     }
     ending_ = true;
     set_reason(reason);
-    if ((last && !outbox_.offer(last)) || !outbox_.finish()) {
+    if (last && !outbox_.offer(last)) {
         disconnect(reason);
+        return;
     }
+    outbox_.finish();
+    schedule_write();
+    linger();
 }
 
 void Session::disconnect(std::string_view reason) {
@@ -154,82 +156,133 @@ void Session::shut_down(const Message& goodbye) {
     finish("server shutdown", goodbye);  // ~Session leaves the rooms silently while closing
 }
 
-asio::awaitable<void> Session::read_loop() {
-    while (!ending_) {
-        auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
-        if (ec) {
-            disconnect(ec == asio::error::operation_aborted ? "connection closed" : ec.message());
-            co_return;
-        }
-        // The shared read buffer is ours until the next co_await.
-        auto& buffer = state_.read_buffer;
-        std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) {
-            continue;
-        }
-        if (ec == asio::error::eof) {
-            // The client closed its sending side (Ctrl-D in nc); it may still read our replies.
-            finish("connection closed", nullptr);
+// Reading: one pending wait for "readable"; its handler holds the session.
+void Session::read(std::shared_ptr<Session> self) {
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = std::move(self)](const asio::error_code& ec) mutable {
+                           Session& s = *self;
+                           s.on_readable(std::move(self), ec);
+                       });
+}
+
+void Session::on_readable(std::shared_ptr<Session> self, const asio::error_code& ec) {
+    if (ec) {
+        disconnect(ec == asio::error::operation_aborted ? "connection closed" : ec.message());
+        return;
+    }
+    if (ending_) {
+        return;  // finish() was called: the writer flushes and closes
+    }
+    // The shared read buffer is ours until this handler returns.
+    auto& buffer = state_.read_buffer;
+    asio::error_code rec;
+    const std::size_t n = socket_.read_some(asio::buffer(buffer), rec);
+    if (rec == asio::error::would_block || rec == asio::error::try_again) {
+        read(std::move(self));
+        return;
+    }
+    if (rec == asio::error::eof) {
+        // The client closed its sending side (Ctrl-D in nc); it may still read our replies.
+        finish("connection closed", nullptr);
+        return;
+    }
+    if (rec) {
+        disconnect(rec == asio::error::connection_reset ? "connection reset" : rec.message());
+        return;
+    }
+    last_input_ = clock::now();
+    try {
+        on_bytes(std::string_view(buffer.data(), n));
+    } catch (const std::exception& e) {
+        // What a coroutine boundary would have caught: this session ends, the server goes on.
+        spdlog::error("session {} {} failed: {}", peer_, nick(), e.what());
+        disconnect("server error");
+        return;
+    }
+    if (!ending_) {
+        read(std::move(self));
+    }
+}
+
+// Writing. The flush is posted, not run inline, so everything the current handler queues (a
+// whole read's worth of lines fanned out) goes out in one write per recipient.
+void Session::schedule_write() {
+    if (write_posted_ || writing_) {
+        return;  // the pending flush or write picks the new message up
+    }
+    write_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush(); });
+}
+
+void Session::flush() {
+    write_posted_ = false;
+    if (!socket_.is_open() || writing_) {
+        return;
+    }
+    // The shared write buffer is ours until this function returns: the common case (the
+    // socket takes the whole batch) needs no buffer of the session's own.
+    std::string& batch = state_.write_buffer;
+    for (;;) {
+        batch.clear();
+        if (outbox_.take(batch, batch_limit) == 0) {
             break;
         }
-        if (ec) {
-            disconnect(ec == asio::error::connection_reset ? "connection reset" : ec.message());
-            co_return;
+        asio::error_code ec;
+        const std::size_t n = socket_.write_some(asio::buffer(batch), ec);
+        if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+            disconnect(ec == asio::error::broken_pipe || ec == asio::error::connection_reset
+                           ? "connection reset"
+                           : ec.message());
+            return;
         }
-        last_input_ = clock::now();
-        on_bytes(std::string_view(buffer.data(), n));
+        outbox_.written(n);
+        if (n < batch.size()) {
+            unsent_.assign(batch, n);
+            write_rest();
+            return;
+        }
     }
-    if (socket_.is_open()) {  // a polite end: give the writer time to flush
-        co_await linger();
+    if (outbox_.drained()) {
+        // Everything up to finish() is written: say so to the peer, then let go.
+        asio::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        socket_.close(ignored);
     }
 }
 
-// After finish(), the writer flushes and ends the session, which cancels this wait. A client
-// that does not read its last lines is given `quit_linger` seconds, then closed.
-asio::awaitable<void> Session::linger() {
-    asio::steady_timer timer(socket_.get_executor());
-    timer.expires_after(
+// The socket took part of a batch: wait until it takes the rest, then go on with the outbox.
+void Session::write_rest() {
+    writing_ = true;
+    asio::async_write(socket_, asio::buffer(unsent_),
+                      [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
+                          Session& s = *self;
+                          s.writing_ = false;
+                          if (ec) {
+                              s.disconnect(ec == asio::error::operation_aborted
+                                               ? "connection closed"
+                                               : "connection reset");
+                              return;
+                          }
+                          s.outbox_.written(n);
+                          std::string().swap(s.unsent_);
+                          s.flush();
+                      });
+}
+
+// After finish(), a client that does not read its last lines is given `quit_linger` seconds.
+// The timer exists only while a finished session flushes, and holds no claim on the session.
+void Session::linger() {
+    if (!socket_.is_open()) {
+        return;
+    }
+    linger_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
+    linger_->expires_after(
         std::chrono::duration_cast<clock::duration>(seconds(state_.config.quit_linger)));
-    co_await timer.async_wait(use_tuple);
-}
-
-asio::awaitable<void> Session::write_loop() {
-    for (;;) {
-        // The shared write buffer is ours from when next_batch resumes until the next co_await:
-        // the common case (the socket takes the whole batch) needs no buffer of our own.
-        std::string& batch = state_.write_buffer;
-        const bool more = co_await outbox_.next_batch(batch, batch_limit);
-        if (!batch.empty()) {
-            asio::error_code ec;
-            const std::size_t n = socket_.write_some(asio::buffer(batch), ec);
-            if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-                disconnect(ec == asio::error::broken_pipe || ec == asio::error::connection_reset
-                               ? "connection reset"
-                               : ec.message());
-                co_return;
-            }
-            outbox_.written(n);
-            if (n < batch.size()) {
-                unsent_.assign(batch, n);
-                auto [wec, written] =
-                    co_await asio::async_write(socket_, asio::buffer(unsent_), use_tuple);
-                if (wec) {
-                    disconnect(wec == asio::error::operation_aborted ? "connection closed"
-                                                                     : "connection reset");
-                    co_return;
-                }
-                outbox_.written(written);
-                std::string().swap(unsent_);
-            }
+    linger_->async_wait([weak = weak_from_this()](const asio::error_code& ec) {
+        if (auto self = weak.lock(); self && !ec) {
+            self->disconnect(self->quit_reason_);
         }
-        if (!more) {
-            if (outbox_.finished()) {
-                asio::error_code ignored;
-                socket_.shutdown(tcp::socket::shutdown_send, ignored);
-            }
-            co_return;
-        }
-    }
+    });
 }
 
 void Session::on_bytes(std::string_view chunk) {

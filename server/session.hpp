@@ -1,24 +1,36 @@
 #pragma once
 // One connected client, from accept to close.
 //
-// A session runs two coroutines at once: the reader, which turns bytes into lines and lines
-// into commands, and the writer, which drains the outbox into the socket. When either ends the
-// other is cancelled (awaitable operator ||). Everything the session holds is a member of this
-// object, which lives in the session coroutine's frame: the socket, the outbox, the nickname
-// (Registration) and the rooms (Memberships) are released by their destructors on every way
-// out (quit, EOF, error, eviction, shutdown), in reverse order of declaration.
+// A session is driven by readiness, not by coroutines that wait on its behalf, so an idle
+// connection holds no suspended frame and no buffer (docs/benchmarks.md has the bytes):
+// - the reader is one pending "readable" wait; when it fires, every complete line in the
+//   bytes read is handled at once, and the wait is armed again;
+// - the writer exists only while the outbox holds something: the first message queued posts a
+//   flush, which writes everything queued by then in one send (Redis writes its clients' output
+//   the same way, once per turn of the event loop), and waits for the socket only when it
+//   takes less than offered.
+//
+// Lifetime: whatever is pending for the session (the readable wait, a posted flush, a write
+// waiting for room) holds a shared_ptr to it; when the last one completes, the session is
+// destroyed. Everything it owns is a member, so its destructor is the one way out for every
+// ending (quit, EOF, error, eviction, idle, shutdown): the socket closes, the nickname
+// (Registration), the rooms (Memberships, which tell the peers it quit), the connection count
+// (ConnectionSlot) and the server's count of live sessions (ScopeToken) are released, in
+// reverse order of declaration.
 
-#include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "server/connection_limits.hpp"
 #include "server/memberships.hpp"
 #include "server/message.hpp"
 #include "server/outbox.hpp"
 #include "server/registry.hpp"
+#include "server/session_scope.hpp"
 #include "shared/command.hpp"
 #include "shared/line_reader.hpp"
 #include "shared/rate_limiter.hpp"
@@ -29,28 +41,32 @@ namespace parley {
 struct ServerState;
 class Lines;
 
-class Session {
+class Session : public std::enable_shared_from_this<Session> {
   public:
     using clock = std::chrono::steady_clock;
 
-    Session(asio::ip::tcp::socket socket, ServerState& state, std::string peer);
+    // Use admit(); a session must be owned by a shared_ptr before it starts.
+    Session(asio::ip::tcp::socket socket, ServerState& state, ConnectionSlot slot,
+            std::string peer);
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
     ~Session();
 
-    // The session's whole life; returns when the connection is done.
-    asio::awaitable<void> run();
+    // Greets the client, joins #lobby and starts reading.
+    void start();
 
     // Queues `m` for this client. A client whose unread bytes would pass the outbox limit is
     // disconnected on the spot; the caller never waits for it.
     void deliver(const Message& m);
 
     // Ends the session politely: `last` (may be empty) and everything queued before it are
-    // written, then the connection is closed. Reading stops at once.
+    // written, then the connection is closed. Reading stops at once. A client that does not
+    // read its last lines within `quit_linger` seconds (5) is closed anyway.
     void finish(std::string_view reason, const Message& last);
 
-    // Ends the session now: closes the socket, which cancels both coroutines. Safe while a
-    // room is being walked: the memberships are released only when the coroutine unwinds.
+    // Ends the session now: closes the socket, which cancels whatever was pending. Safe while a
+    // room is being walked: the session is destroyed (and leaves its rooms) only once the
+    // cancelled operations have completed, never inside this call.
     void disconnect(std::string_view reason);
 
     // Server shutdown: the goodbye line, then close; nobody is told of this one's quit.
@@ -62,9 +78,12 @@ class Session {
     Message quit_notice() const;
 
   private:
-    asio::awaitable<void> read_loop();
-    asio::awaitable<void> write_loop();
-    asio::awaitable<void> linger();
+    void read(std::shared_ptr<Session> self);
+    void on_readable(std::shared_ptr<Session> self, const asio::error_code& ec);
+    void schedule_write();
+    void flush();
+    void write_rest();
+    void linger();
 
     void on_bytes(std::string_view chunk);
     void on_line(std::string_view line);
@@ -92,6 +111,8 @@ class Session {
     void move_to(Room& room);
 
     ServerState& state_;
+    ScopeToken live_;
+    ConnectionSlot slot_;
     asio::ip::tcp::socket socket_;
     std::string peer_;
     clock::time_point opened_;
@@ -99,9 +120,12 @@ class Session {
     std::string quit_reason_;
     bool ending_ = false;  // finish() was called: read no more, let the writer flush
     bool flood_reported_ = false;
+    bool write_posted_ = false;  // a flush is queued on the executor
+    bool writing_ = false;       // an async_write of unsent_ is in progress
 
     Outbox outbox_;
     std::string unsent_;  // the tail of a batch the socket did not take at once
+    std::unique_ptr<asio::steady_timer> linger_;  // only while a finished session flushes
     Registration registration_;
     Memberships rooms_;
     TelnetFilter telnet_;
@@ -110,8 +134,7 @@ class Session {
     TokenBucket strikes_;
 };
 
-// Serves one accepted connection: admits it (or refuses it with a one-line reason) and runs
-// its session. Holds the session's ScopeToken and ConnectionSlot for its whole life.
-asio::awaitable<void> serve_client(asio::ip::tcp::socket socket, ServerState& state);
+// Admits one accepted connection, or refuses it with a one-line reason, and starts its session.
+void admit(asio::ip::tcp::socket socket, ServerState& state);
 
 }  // namespace parley

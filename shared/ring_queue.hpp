@@ -1,7 +1,7 @@
 #pragma once
 // A FIFO queue in one ring buffer that allocates nothing until the first push.
 //
-// It backs each session's outbox channel in place of std::deque, which allocates a 512-byte
+// It backs each session's outbox in place of std::deque, which allocates a 512-byte
 // block and its map as soon as it is constructed: at ten thousand idle connections that alone
 // was several megabytes. The ring grows by doubling and keeps its storage while in use, so a
 // busy writer that drains it every wake-up does not allocate again; storage is released when
