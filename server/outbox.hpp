@@ -43,6 +43,8 @@ class Outbox {
     void written(std::size_t n) { unread_ -= n; }
 
     std::size_t unread_bytes() const { return unread_; }
+    // Queue slots allocated (for tests and memory accounting).
+    std::size_t capacity() const { return queue_.capacity(); }
 
   private:
     RingQueue<Message> queue_;

@@ -120,3 +120,26 @@ TEST_CASE("outbox: an emptied outbox can be filled again", "[outbox]") {
     }
     CHECK(box.unread_bytes() == 0);
 }
+
+TEST_CASE("outbox: a quiet outbox lets its storage go, a busy one keeps it", "[outbox]") {
+    Outbox box(0);
+    CHECK(box.capacity() == 0);  // nothing allocated before the first message
+    REQUIRE(box.offer(make_message("hi\r\n")));
+    CHECK(box.capacity() > 0);
+    std::string batch;
+    box.take(batch, 1 << 20);
+    CHECK(box.capacity() == 0);  // a few messages per wake-up: nothing kept while idle
+
+    for (int i = 0; i < 100; ++i) {
+        REQUIRE(box.offer(make_message("x\r\n")));
+    }
+    const std::size_t grown = box.capacity();
+    CHECK(grown >= 100);
+    box.take(batch, 1 << 20);
+    CHECK(box.empty());
+    CHECK(box.capacity() == grown);  // busy: the next burst needs no allocation
+    for (int i = 0; i < 100; ++i) {
+        REQUIRE(box.offer(make_message("x\r\n")));
+    }
+    CHECK(box.capacity() == grown);
+}
