@@ -154,3 +154,31 @@ TEST_CASE("shutdown does not wait forever for a client that does not read", "[li
     server.reset();  // returns once the deadline closed sloth
     CHECK(alice->closed_within());
 }
+
+TEST_CASE("a client that quits but never reads its last lines is closed after the linger",
+          "[lifecycle][slow]") {
+    auto config = test_config();
+    config.rate = 0;
+    config.outbox_bytes = 16 * 1024 * 1024;  // not evicted: this is about the linger
+    config.quit_linger = 0.3;
+    TestServer server(config);
+    auto alice = Client::join(server.port(), "alice");
+    Client sloth(server.port(), 4096);
+    sloth.say("/nick sloth");
+    alice->expect_line("-!- guest2 is now known as sloth");
+    // 8 MB for sloth: more than the kernel buffers between the server and sloth can hold, so
+    // its session is still writing when it asks to quit.
+    const std::string line = std::string(1000, 'x') + "\n";
+    std::string batch;
+    for (int i = 0; i < 1000; ++i) {
+        batch += line;
+    }
+    for (int i = 0; i < 8; ++i) {
+        alice->send(batch);
+    }
+    alice->sync();
+    sloth.say("/quit");
+    // Peers hear of a quit when the session ends; only the linger can end this one.
+    alice->expect_line("-!- sloth quit (quit)");
+    CHECK(sloth.closed_within());
+}
