@@ -380,14 +380,21 @@ void Engine::open_conn(int idx) {
     addr.sin_port = htons(t_.port);
     inet_pton(AF_INET, t_.host.c_str(), &addr.sin_addr);
     // Past ~28k connections to one port the loopback source ports run out: spread them over
-    // 127.0.0.1, 127.0.0.2, ... (all of 127/8 is loopback).
+    // 127.0.0.1, 127.0.0.2, ... (all of 127/8 is loopback), in blocks, or round robin over
+    // --sources addresses.
     const bool loopback = (ntohl(addr.sin_addr.s_addr) >> 24) == 127;
-    if (loopback && connections_needed(o_, t_.protocol) > kConnectionsPerSource) {
+    const int source =
+        loopback ? source_index(o_, t_.protocol, source_count_++, kConnectionsPerSource) : -1;
+    if (source >= 0) {
         sockaddr_in src{};
         src.sin_family = AF_INET;
-        src.sin_addr.s_addr = htonl(
-            0x7F000001u + static_cast<std::uint32_t>(source_count_++ / kConnectionsPerSource));
-        ::bind(c.fd, reinterpret_cast<sockaddr*>(&src), sizeof src);
+        src.sin_addr.s_addr = htonl(0x7F000001u + static_cast<std::uint32_t>(source));
+        // The port is chosen at connect(), per destination, not at bind() per source address.
+        setsockopt(c.fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        if (::bind(c.fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) {
+            c.last_error =
+                fmt::format("bind to source 127.0.0.{}: {}", source + 1, std::strerror(errno));
+        }
     }
     c.state = State::connecting;
     ++inflight_;
@@ -1239,6 +1246,16 @@ RunResult Engine::run() {
 }
 
 }  // namespace
+
+int source_index(const ScenarioOptions& o, Protocol p, std::uint64_t n, int per_source) {
+    if (o.sources > 0) {
+        return static_cast<int>(n % static_cast<std::uint64_t>(o.sources));
+    }
+    if (connections_needed(o, p) > per_source) {
+        return static_cast<int>(n / static_cast<std::uint64_t>(per_source));
+    }
+    return -1;
+}
 
 int connections_needed(const ScenarioOptions& o, Protocol p) {
     const bool redis = p == Protocol::redis;

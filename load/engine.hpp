@@ -34,6 +34,9 @@ struct ScenarioOptions {
     double drain_timeout = 5;  // after publishing stops, how long deliveries may still arrive
     double connect_timeout = 30;
     int max_connections = 20000;
+    // Loopback source addresses (127.0.0.1, .2, ...) the connections are spread over, round
+    // robin; 0: one address, or blocks of 25,000 when a scenario needs more than one holds.
+    int sources = 0;
     int connect_concurrency = 256;
     int slow = 5;            // slow: clients that never read
     double churn_rate = 50;  // churn: new connections per second
@@ -64,6 +67,11 @@ RunResult run_scenario(const Target& target, const ScenarioOptions& options,
                        const ExternalPublishers* external = nullptr);
 
 // The number of connections a scenario opens.
+// Which loopback source address (0 = 127.0.0.1) the n-th connection uses, or -1 for the
+// system's choice: round robin over `o.sources` when set, else blocks of `per_source` once the
+// scenario needs more than one address holds.
+int source_index(const ScenarioOptions& o, Protocol p, std::uint64_t n, int per_source);
+
 int connections_needed(const ScenarioOptions& o, Protocol p);
 
 }  // namespace parley::load

@@ -97,6 +97,11 @@ int main(int argc, char** argv) {
     app.add_option("--max-connections", o.max_connections,
                    "refuse scenarios needing more connections")
         ->capture_default_str();
+    app.add_option("--sources", o.sources,
+                   "spread connections over this many loopback source addresses, 127.0.0.1 "
+                   "up (0: more only past 25,000 connections)")
+        ->check(CLI::Range(0, 254))
+        ->capture_default_str();
     app.add_option("--connect-concurrency", o.connect_concurrency,
                    "connections being set up at once")
         ->capture_default_str();

@@ -5,6 +5,7 @@
 using parley::load::connections_needed;
 using parley::load::Protocol;
 using parley::load::ScenarioOptions;
+using parley::load::source_index;
 
 TEST_CASE("load connections: a Redis room's members share one publisher connection") {
     ScenarioOptions o;
@@ -25,4 +26,27 @@ TEST_CASE("load connections: a chatty Redis member keeps its own publisher conne
     o.clients = 100;
     REQUIRE(connections_needed(o, Protocol::redis) == 200);
     REQUIRE(connections_needed(o, Protocol::parley) == 100);
+}
+
+TEST_CASE("load sources: --sources spreads connections round robin") {
+    ScenarioOptions o;
+    o.scenario = "rooms";
+    o.rooms = 1800;
+    o.members = 10;
+    o.sources = 4;
+    for (std::uint64_t n = 0; n < 8; ++n) {
+        REQUIRE(source_index(o, Protocol::parley, n, 25000) == static_cast<int>(n % 4));
+    }
+}
+
+TEST_CASE("load sources: one address until a scenario needs more than it holds") {
+    ScenarioOptions o;
+    o.scenario = "idle";
+    o.clients = 20000;
+    REQUIRE(source_index(o, Protocol::parley, 0, 25000) == -1);  // the system's choice
+    o.clients = 60000;
+    REQUIRE(source_index(o, Protocol::parley, 0, 25000) == 0);
+    REQUIRE(source_index(o, Protocol::parley, 24999, 25000) == 0);
+    REQUIRE(source_index(o, Protocol::parley, 25000, 25000) == 1);
+    REQUIRE(source_index(o, Protocol::parley, 59999, 25000) == 2);
 }
