@@ -156,6 +156,16 @@ void Session::shut_down(const Message& goodbye) {
     finish("server shutdown", goodbye);  // ~Session leaves the rooms silently while closing
 }
 
+template <class F>
+void Session::guarded(F&& f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        spdlog::error("session {} {} failed: {}", peer_, nick(), e.what());
+        disconnect("server error");
+    }
+}
+
 // Reading: one pending wait for "readable"; its handler holds the session.
 void Session::read(std::shared_ptr<Session> self) {
     socket_.async_wait(tcp::socket::wait_read,
@@ -191,15 +201,8 @@ void Session::on_readable(std::shared_ptr<Session> self, const asio::error_code&
         return;
     }
     last_input_ = clock::now();
-    try {
-        on_bytes(std::string_view(buffer.data(), n));
-    } catch (const std::exception& e) {
-        // What a coroutine boundary would have caught: this session ends, the server goes on.
-        spdlog::error("session {} {} failed: {}", peer_, nick(), e.what());
-        disconnect("server error");
-        return;
-    }
-    if (!ending_) {
+    guarded([&] { on_bytes(std::string_view(buffer.data(), n)); });
+    if (!ending_) {  // not finished, and not disconnected (a failure disconnects)
         read(std::move(self));
     }
 }
@@ -211,7 +214,8 @@ void Session::schedule_write() {
         return;  // the pending flush or write picks the new message up
     }
     write_posted_ = true;
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush(); });
+    asio::post(socket_.get_executor(),
+               [self = shared_from_this()] { self->guarded([&] { self->flush(); }); });
 }
 
 void Session::flush() {
@@ -265,7 +269,7 @@ void Session::write_rest() {
                           }
                           s.outbox_.written(n);
                           std::string().swap(s.unsent_);
-                          s.flush();
+                          s.guarded([&] { s.flush(); });
                       });
 }
 

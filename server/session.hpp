@@ -84,6 +84,10 @@ class Session : public std::enable_shared_from_this<Session> {
     void flush();
     void write_rest();
     void linger();
+    // Runs `f`; an exception escaping it (out of memory, say) ends this session, not the
+    // server (a coroutine's completion handler would have caught it).
+    template <class F>
+    void guarded(F&& f);
 
     void on_bytes(std::string_view chunk);
     void on_line(std::string_view line);
