@@ -1167,7 +1167,14 @@ RunResult Engine::run() {
                 });
             },
             now_ns() + 10 * kSecond);
-        const long members_after = probe_members();
+        // A churner that closed its side is gone for the client at once, but the server sees
+        // its EOF in its own time: ask again until the count is back or 5 s have passed.
+        long members_after = probe_members();
+        const std::uint64_t settle_until = now_ns() + 5 * kSecond;
+        while (members_before >= 0 && members_after != members_before && !g_interrupted &&
+               now_ns() < settle_until) {
+            members_after = probe_members();
+        }
         const ProcSample after = sample_process(t_.pid);
         r_.extra["churn_connections"] = static_cast<double>(churn_spawned_);
         r_.extra["churn_failed_connects"] = static_cast<double>(churn_failed_);
