@@ -1,6 +1,7 @@
 #pragma once
 // Everything an operator can set. Defaults are the documented ones; 0 turns a limit off.
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -26,5 +27,11 @@ struct Config {
     std::string motd_file;
     std::vector<std::string> motd;  // lines of motd_file, loaded at start
 };
+
+// The settings count seconds as decimals (0.3 in tests); timers want a clock duration.
+inline std::chrono::steady_clock::duration from_seconds(double s) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(s));
+}
 
 }  // namespace parley

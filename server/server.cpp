@@ -27,12 +27,6 @@ using asio::ip::tcp;
 
 namespace {
 constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
-
-std::chrono::steady_clock::duration from_seconds(double s) {
-    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(s));
-}
-
 }  // namespace
 
 struct Server::Impl {

@@ -25,10 +25,6 @@ namespace {
 // outbox limit is off.
 constexpr std::size_t batch_limit = 256 * 1024;
 
-std::chrono::duration<double> seconds(double s) {
-    return std::chrono::duration<double>(s);
-}
-
 // Dead peers are noticed by TCP keepalive: after 60 s of silence, 3 probes 10 s apart.
 void tune_socket(tcp::socket& s) {
     asio::error_code ec;
@@ -280,8 +276,7 @@ void Session::linger() {
         return;
     }
     linger_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
-    linger_->expires_after(
-        std::chrono::duration_cast<clock::duration>(seconds(state_.config.quit_linger)));
+    linger_->expires_after(from_seconds(state_.config.quit_linger));
     linger_->async_wait([weak = weak_from_this()](const asio::error_code& ec) {
         if (auto self = weak.lock(); self && !ec) {
             self->disconnect(self->quit_reason_);
