@@ -84,9 +84,9 @@ Session::~Session() {
     if (state_.closing) {
         rooms_.leave_silently();
     }
+    set_reason("connection closed");  // when nothing more particular was said; rooms_ uses it
     const std::chrono::duration<double> lasted = clock::now() - opened_;
-    spdlog::info("close {} {}: {} after {:.1f}s", peer_, nick(),
-                 quit_reason_.empty() ? "connection closed" : quit_reason_, lasted.count());
+    spdlog::info("close {} {}: {} after {:.1f}s", peer_, nick(), quit_reason_, lasted.count());
 }
 
 void Session::start() {
@@ -107,10 +107,7 @@ void Session::set_reason(std::string_view reason) {
 }
 
 Message Session::quit_notice() const {
-    return Lines(state_.config.timestamps)
-        .notice(fmt::format("{} quit ({})", nick(),
-                            quit_reason_.empty() ? "connection closed" : quit_reason_))
-        .done();
+    return lines().notice(fmt::format("{} quit ({})", nick(), quit_reason_)).done();
 }
 
 void Session::deliver(const Message& m) {

@@ -75,6 +75,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string& nick() const { return registration_.nick(); }
     const std::string& peer() const { return peer_; }
     clock::time_point last_input() const { return last_input_; }
+    // The "quit (reason)" line for peers; Memberships sends it as the session is destroyed,
+    // by when ~Session has settled the reason.
     Message quit_notice() const;
 
   private:
