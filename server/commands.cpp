@@ -7,6 +7,8 @@
 #include <cctype>
 
 #include "server/lines.hpp"
+#include "server/memberships.hpp"
+#include "server/registry.hpp"
 #include "server/room_directory.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
@@ -45,7 +47,7 @@ void Session::greet() {
 }
 
 void Session::enter(Room& room) {
-    rooms_.join(room);
+    rooms_->join(room);
     room.announce(lines().notice(fmt::format("{} joined {}", nick(), room.name())).done(), *this);
     Lines out = lines();
     if (!room.topic().empty()) {
@@ -73,21 +75,21 @@ void Session::enter(Room& room) {
 }
 
 void Session::move_to(Room& room) {
-    if (Room* current = rooms_.current()) {
-        rooms_.leave(*current,
-                     lines().notice(fmt::format("{} left {}", nick(), current->name())).done());
+    if (Room* current = rooms_->current()) {
+        rooms_->leave(*current,
+                      lines().notice(fmt::format("{} left {}", nick(), current->name())).done());
     }
     enter(room);
 }
 
 void Session::handle(const cmd::Say& c) {
-    if (Room* room = rooms_.current()) {
+    if (Room* room = rooms_->current()) {
         room->say(lines().room_message(room->name(), nick(), c.text).done(), *this);
     }
 }
 
 void Session::handle(const cmd::Me& c) {
-    if (Room* room = rooms_.current()) {
+    if (Room* room = rooms_->current()) {
         room->say(lines().room_action(room->name(), nick(), c.action).done(), *this);
     }
 }
@@ -113,13 +115,13 @@ void Session::handle(const cmd::Nick& c) {
         return;
     }
     std::string old = nick();
-    if (!registration_.rename(std::string(c.name))) {
+    if (!registration_->rename(c.name)) {
         deliver(
             lines().error("nick-taken", fmt::format("the nickname {} is in use", c.name)).done());
         return;
     }
-    rooms_.tell_peers(lines().notice(fmt::format("{} is now known as {}", old, nick())).done(),
-                      true);
+    rooms_->tell_peers(lines().notice(fmt::format("{} is now known as {}", old, nick())).done(),
+                       true);
 }
 
 void Session::handle(const cmd::Join& c) {
@@ -128,7 +130,7 @@ void Session::handle(const cmd::Join& c) {
         deliver(lines().error("bad-room", *problem).done());
         return;
     }
-    Room* current = rooms_.current();
+    Room* current = rooms_->current();
     if (current != nullptr && fold_case(current->name()) == fold_case(name)) {
         deliver(
             lines().error("already-there", fmt::format("you are in {}", current->name())).done());
@@ -139,7 +141,7 @@ void Session::handle(const cmd::Join& c) {
 
 void Session::handle(const cmd::Leave&) {
     Room& lobby = state_.rooms.lobby();
-    if (rooms_.current() == &lobby) {
+    if (rooms_->current() == &lobby) {
         deliver(lines()
                     .error("already-there",
                            fmt::format("you are in {}; /quit leaves Parley", lobby.name()))
@@ -166,7 +168,7 @@ void Session::handle(const cmd::Rooms&) {
 }
 
 void Session::handle(const cmd::Who& c) {
-    const Room* room = rooms_.current();
+    const Room* room = rooms_->current();
     if (!c.room.empty()) {
         room = state_.rooms.find(with_room_prefix(c.room));
         if (room == nullptr) {
@@ -193,7 +195,7 @@ void Session::handle(const cmd::Msg& c) {
 }
 
 void Session::handle(const cmd::Topic& c) {
-    Room* room = rooms_.current();
+    Room* room = rooms_->current();
     if (room == nullptr) {
         return;
     }

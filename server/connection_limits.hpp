@@ -13,8 +13,8 @@ class ConnectionLimits {
     ConnectionLimits(std::size_t max_total, std::size_t max_per_address)
         : max_total_(max_total), max_per_address_(max_per_address) {}
 
-    std::size_t total() const { return total_; }
-    std::size_t from(const std::string& address) const;
+    // Connections counted now.
+    std::size_t connections() const { return total_; }
 
   private:
     friend class ConnectionSlot;
@@ -24,22 +24,23 @@ class ConnectionLimits {
     std::unordered_map<std::string, std::size_t> per_address_;
 };
 
-// Scoped guard: one counted connection. Check refused() right after construction; a refused
-// slot counts nothing and releases nothing.
+// Scoped guard: one counted connection, held in the session coroutine's frame. Check
+// refused() right after construction; a refused slot counts nothing and releases nothing.
 class ConnectionSlot {
   public:
-    ConnectionSlot(ConnectionLimits& limits, std::string address);
-    // Moves the slot into the session that holds it; the moved-from slot releases nothing.
-    ConnectionSlot(ConnectionSlot&& other) noexcept;
-    ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+    ConnectionSlot(ConnectionLimits& limits, const std::string& address);
+    ConnectionSlot(const ConnectionSlot&) = delete;
+    ConnectionSlot& operator=(const ConnectionSlot&) = delete;
     ~ConnectionSlot();
 
     // Empty when admitted, else the error code to tell the client (see docs/protocol.md).
     const char* refused() const { return refused_; }
 
   private:
-    ConnectionLimits* limits_;  // null once moved from
-    std::string address_;
+    ConnectionLimits& limits_;
+    // This address's entry in the limits' map (entries never move); finding it again by its
+    // own key on release allocates nothing.
+    std::pair<const std::string, std::size_t>* count_ = nullptr;
     const char* refused_ = nullptr;
 };
 

@@ -1,31 +1,49 @@
 #include "server/listener.hpp"
 
 #include <spdlog/spdlog.h>
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/steady_timer.hpp>
-#include <asio/use_awaitable.hpp>
+#include <asio/co_spawn.hpp>
+#include <exception>
 
+#include "server/log_escaped.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
 
 namespace parley {
 
-asio::awaitable<void> listen(asio::ip::tcp::acceptor& acceptor, ServerState& state) {
-    constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+namespace {
+// A session coroutine's completion: an exception that escaped it (while admitting, say) ended
+// that one connection, and is logged. Stateless: every byte of a spawned coroutine's frame is
+// paid per connection.
+struct SessionEscaped {
+    void operator()(std::exception_ptr e) const noexcept { LogEscaped{"session"}(e); }
+};
+}  // namespace
+
+Task<void> listen(Acceptor& acceptor, ServerState& state) {
     for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
-        if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
-            co_return;  // shutdown closed the acceptor
-        }
-        if (ec) {
-            // Out of descriptors or memory: say so and back off instead of spinning, so the
-            // sessions already running keep the CPU.
+        // Whatever fails here (accept, or spawning the session: out of descriptors or memory)
+        // costs at most the connection at hand: the acceptor says so, backs off instead of
+        // spinning, so the sessions already running keep the CPU, and accepts again.
+        try {
+            auto [ec, socket] = co_await acceptor.async_accept(use_task_tuple);
+            if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
+                co_return;  // shutdown closed the acceptor
+            }
+            if (!ec) {
+                asio::co_spawn(acceptor.get_executor(), serve(std::move(socket), state),
+                               SessionEscaped{});
+                continue;
+            }
             spdlog::error("accept failed: {}", ec.message());
-            asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
-            co_await pause.async_wait(use_tuple);
-            continue;
+        } catch (const std::exception& e) {
+            spdlog::error("accepting a connection failed: {}", e.what());
         }
-        admit(std::move(socket), state);
+        try {
+            Timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
+            co_await pause.async_wait(use_task_tuple);
+        } catch (const std::exception&) {
+            // Not even the pause could be had: accept again at once.
+        }
     }
 }
 

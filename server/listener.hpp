@@ -1,13 +1,13 @@
 #pragma once
-// The acceptor coroutine: accepts connections on one endpoint and spawns a session for each.
+// The acceptor coroutine: accepts connections on one endpoint and co_spawns a session coroutine
+// for each.
 
-#include <asio/awaitable.hpp>
-#include <asio/ip/tcp.hpp>
+#include "server/task.hpp"
 
 namespace parley {
 
 struct ServerState;
 
-asio::awaitable<void> listen(asio::ip::tcp::acceptor& acceptor, ServerState& state);
+Task<void> listen(Acceptor& acceptor, ServerState& state);
 
 }  // namespace parley

@@ -1,23 +1,29 @@
 #pragma once
 // The completion handler for every co_spawn of the server. Not asio::detached, which would
-// swallow an exception escaping a coroutine: it is logged instead.
+// swallow an exception escaping a coroutine: it is logged instead, with what the coroutine was.
 
 #include <spdlog/spdlog.h>
 #include <exception>
 
 namespace parley {
 
-inline void log_escaped(std::exception_ptr e) {
-    if (!e) {
-        return;
+struct LogEscaped {
+    const char* what;
+
+    void operator()(std::exception_ptr e) const noexcept {
+        if (!e) {
+            return;
+        }
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            spdlog::error("{} failed: {}", what, ex.what());
+        } catch (...) {
+            spdlog::error("{} failed with a non-standard exception", what);
+        }
     }
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        spdlog::error("task failed: {}", ex.what());
-    } catch (...) {
-        spdlog::error("task failed with a non-standard exception");
-    }
-}
+};
+
+inline constexpr LogEscaped log_escaped{"task"};
 
 }  // namespace parley

@@ -1,5 +1,7 @@
 #include "server/memberships.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "server/room_directory.hpp"
@@ -46,9 +48,16 @@ void Memberships::tell_peers(const Message& m, bool include_self) const {
     }
 }
 
+// Part of every session's release, so nothing may escape it: the quit notice needs memory (the
+// line, and a peer list when the session was in several rooms), and if that fails the peers
+// miss one notice; leaving the rooms allocates nothing and always happens.
 Memberships::~Memberships() {
     if (!silent_ && !rooms_.empty()) {
-        tell_peers(self_.quit_notice(), false);
+        try {
+            tell_peers(self_.quit_notice(), false);
+        } catch (...) {
+            spdlog::warn("{} left without a quit notice: out of memory", self_.nick());
+        }
     }
     for (Room* room : rooms_) {
         room->remove(self_);

@@ -3,7 +3,8 @@
 // the model holds any number (an IRC front end needs that).
 //
 // When the session ends, for any reason, the destructor tells everybody who shared a room with
-// it that it quit (once each, however many rooms they shared), then leaves every room.
+// it that it quit (once each, however many rooms they shared), then leaves every room. The
+// destructor never throws: a quit notice that cannot be built is dropped, the leaving is not.
 
 #include <string_view>
 #include <vector>

@@ -2,7 +2,7 @@
 // A message is the finished wire bytes of one or more lines, built once and shared by every
 // recipient: a broadcast to a thousand members costs one allocation and a thousand
 // reference-count increments, never a copy per recipient. Immutable once built, so sharing
-// needs no synchronisation. The empty pointer is the end-of-stream sentinel of an outbox.
+// needs no synchronisation.
 
 #include <memory>
 #include <string>

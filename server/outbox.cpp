@@ -1,9 +1,12 @@
 #include "server/outbox.hpp"
 
+#include <algorithm>
+#include <asio/post.hpp>
+
 namespace parley {
 
 bool Outbox::offer(const Message& m) {
-    if (finished_) {
+    if (state_ != State::open) {
         return true;
     }
     if (max_bytes_ != 0 && unread_ + m->size() > max_bytes_) {
@@ -11,7 +14,52 @@ bool Outbox::offer(const Message& m) {
     }
     queue_.push_back(m);
     unread_ += m->size();
+    wake();
     return true;
+}
+
+void Outbox::finish() {
+    if (state_ == State::open) {
+        state_ = State::finishing;
+        wake();
+    }
+}
+
+void Outbox::close() {
+    state_ = State::closed;
+    queue_.clear();  // nothing more is written: the messages' memory goes now
+    wake();
+}
+
+void Outbox::park(Waiter writer, std::string& out, std::size_t soft_limit) {
+    waiter_.emplace(std::move(writer));
+    out_ = &out;
+    soft_limit_ = static_cast<std::uint32_t>(std::min<std::size_t>(soft_limit, UINT32_MAX));
+    if (!queue_.empty() || state_ != State::open) {
+        wake();
+    }
+}
+
+// The wake-up is posted, not run inline: the sender goes on (a room offering one message to
+// all its members, a read handling a dozen lines), and everything it queues by the end of the
+// current handler reaches the writer as one batch.
+void Outbox::wake() {
+    if (!waiter_ || wake_posted_) {
+        return;
+    }
+    wake_posted_ = true;
+    asio::post(waiter_->get_executor(), [this] { resume(); });
+}
+
+void Outbox::resume() {
+    wake_posted_ = false;
+    Waiter writer = std::move(*waiter_);
+    waiter_.reset();
+    out_->clear();
+    if (state_ != State::closed) {
+        take(*out_, soft_limit_);
+    }
+    std::move(writer)(Batch{*out_});
 }
 
 std::size_t Outbox::take(std::string& out, std::size_t soft_limit) {

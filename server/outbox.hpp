@@ -1,56 +1,113 @@
 #pragma once
-// A session's outbox: the bounded queue between everybody who sends to a client and the writer
-// that puts its bytes on the socket.
+// A session's outbox: the async channel between everybody who sends to a client and the
+// session's writer coroutine, bounded in bytes.
 //
 // Senders never wait: offer() either queues the shared message or says the client is too far
-// behind (its unread bytes would pass the limit), and the caller disconnects it. The writer
-// reads the outbox like a generator: take() hands over every message queued since the last
-// take, so one wake-up and one write carry them all. An empty outbox holds no storage, and
-// nothing waits on it: the session starts its writer when the first message arrives (see
-// Session::deliver), so an idle connection costs no suspended coroutine and no buffer.
+// behind (its unread bytes would pass the limit), and the caller evicts it. The writer consumes
+// the outbox as an async generator,
+//
+//     while (Batch batch = co_await outbox.next_batch(buffer, limit)) { ...one send... }
+//
+// where each next_batch() waits until something is queued and then hands over everything
+// queued since the last batch, so one wake-up and one write carry a whole turn's worth of
+// messages (Redis writes its clients' output the same way, once per turn of its event loop).
+//
+// A channel of Parley's own rather than asio::experimental::channel: in Asio 1.22 that one
+// drops buffered messages on close (asio#1236) and fails every try_send after a receive was
+// cancelled (asio#1241), and it allocates an operation per receive. Here the one parked writer
+// is kept in place (no allocation), its wake-up is a posted handler, and the stream ends by
+// finish() (drain, then end) or close() (end now); a receive is never cancelled.
+//
+// An empty outbox holds no storage: the queue is allocated on first use and released when a
+// quiet session drains it, so ten thousand idle connections hold no queues at all.
 
+#include <asio/async_result.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "server/message.hpp"
+#include "server/task.hpp"
 #include "shared/ring_queue.hpp"
 
 namespace parley {
+
+// One step of an outbox's generator: the bytes to write, or none once the stream has ended.
+struct Batch {
+    std::string_view bytes;  // in the buffer given to next_batch()
+    explicit operator bool() const { return !bytes.empty(); }
+};
 
 class Outbox {
   public:
     // max_bytes: the most unread bytes (queued plus taken but not yet written); 0 = unbounded.
     explicit Outbox(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+    Outbox(const Outbox&) = delete;
+    Outbox& operator=(const Outbox&) = delete;
 
-    // Queues `m` for the writer. False when the client is too slow: nothing was queued and the
-    // client must go. After finish(), offers are accepted and dropped.
+    // Queues `m` for the writer without waiting. False when the client is too slow: nothing was
+    // queued and the client must go. Once the stream has ended (finish or close), offers are
+    // accepted and dropped.
     bool offer(const Message& m);
 
-    // Ends the stream: what was offered before is still taken, nothing after it.
-    void finish() { finished_ = true; }
-    bool finished() const { return finished_; }
+    // Ends the stream politely: what was offered before is still handed to the writer, then
+    // next_batch() yields false.
+    void finish();
+    // Ends the stream now: what is queued is dropped and next_batch() yields false.
+    void close();
 
-    // Appends the wire bytes of the queued messages to `out`, oldest first, stopping once `out`
-    // holds `soft_limit` bytes or more (a message is never split). Returns how many bytes it
-    // appended. Taken bytes still count against the limit until written() reports them.
-    std::size_t take(std::string& out, std::size_t soft_limit);
+    bool open() const { return state_ == State::open; }
+    bool closed() const { return state_ == State::closed; }
+    // Nothing left to hand over and nothing more will come.
+    bool drained() const { return state_ != State::open && queue_.empty(); }
 
-    bool empty() const { return queue_.empty(); }
-    // Nothing left to take and nothing more will come.
-    bool drained() const { return finished_ && queue_.empty(); }
+    // The generator's step: waits until a message is queued or the stream ends, then replaces
+    // `out` with the wire bytes of the queued messages, oldest first, stopping once `out` holds
+    // `soft_limit` bytes or more (a message is never split), and yields them as a Batch. Yields
+    // an empty Batch once the stream has ended and everything before the end was handed over.
+    // `out` is touched only when the writer resumes, so writers of different sessions may share
+    // one buffer between their suspensions. One writer at a time.
+    auto next_batch(std::string& out, std::size_t soft_limit) {
+        return asio::async_initiate<const asio::use_awaitable_t<Executor>&, void(Batch)>(
+            [this, &out, soft_limit](Waiter writer) { park(std::move(writer), out, soft_limit); },
+            use_task);
+    }
 
     // The writer reports bytes that reached the socket; they stop counting against the limit.
     void written(std::size_t n) { unread_ -= n; }
 
     std::size_t unread_bytes() const { return unread_; }
+    bool empty() const { return queue_.empty(); }
+    // Whether a writer is parked in next_batch (for tests).
+    bool writer_waiting() const { return waiter_.has_value(); }
     // Queue slots allocated (for tests and memory accounting).
     std::size_t capacity() const { return queue_.capacity(); }
 
+    // Hands over queued bytes as next_batch() does, without waiting (for tests).
+    std::size_t take(std::string& out, std::size_t soft_limit);
+
   private:
+    // The parked writer: the handler that resumes its coroutine. Every coroutine of the
+    // server runs on the one Executor type, so the handler has one known type and is kept in
+    // place, not type-erased on the heap.
+    using Waiter = asio::async_result<asio::use_awaitable_t<Executor>, void(Batch)>::handler_type;
+    enum class State : unsigned char { open, finishing, closed };
+
+    void park(Waiter writer, std::string& out, std::size_t soft_limit);
+    // Posts the parked writer's resumption, once, if there is something for it.
+    void wake();
+    void resume();
+
     RingQueue<Message> queue_;
+    std::optional<Waiter> waiter_;
+    std::string* out_ = nullptr;  // the parked writer's batch buffer
     std::size_t max_bytes_;
     std::size_t unread_ = 0;
-    bool finished_ = false;
+    std::uint32_t soft_limit_ = 0;
+    State state_ = State::open;
+    bool wake_posted_ = false;
 };
 
 }  // namespace parley

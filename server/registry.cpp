@@ -4,50 +4,43 @@
 
 #include <utility>
 
-#include "shared/names.hpp"
-
 namespace parley {
 
 Registration Registry::add_guest(Session& s) {
     for (;;) {
-        std::string nick = fmt::format("guest{}", next_guest_++);
-        if (!sessions_.contains(nick)) {
-            return Registration(*this, std::move(nick), s);
+        auto [it, inserted] = sessions_.try_emplace(fmt::format("guest{}", next_guest_++), &s);
+        if (inserted) {
+            return Registration(*this, &it->first);
         }
     }
 }
 
 Session* Registry::find(std::string_view nick) const {
-    auto it = sessions_.find(fold_case(nick));
+    auto it = sessions_.find(nick);
     return it == sessions_.end() ? nullptr : it->second;
 }
 
-Registration::Registration(Registry& r, std::string nick, Session& s)
-    : registry_(&r), nick_(std::move(nick)), session_(&s) {
-    registry_->sessions_.emplace(fold_case(nick_), session_);
-}
-
 Registration::Registration(Registration&& other) noexcept
-    : registry_(std::exchange(other.registry_, nullptr)),
-      nick_(std::move(other.nick_)),
-      session_(other.session_) {}
+    : registry_(std::exchange(other.registry_, nullptr)), nick_(other.nick_) {}
 
+// Finds by the key itself and erases by iterator: nothing here allocates or throws.
 Registration::~Registration() {
     if (registry_ != nullptr) {
-        registry_->sessions_.erase(fold_case(nick_));
+        auto& sessions = registry_->sessions_;
+        sessions.erase(sessions.find(*nick_));
     }
 }
 
-bool Registration::rename(std::string nick) {
-    std::string old_key = fold_case(nick_);
-    std::string new_key = fold_case(nick);
-    if (new_key != old_key) {
-        if (!registry_->sessions_.try_emplace(new_key, session_).second) {
-            return false;
-        }
-        registry_->sessions_.erase(old_key);
+bool Registration::rename(std::string_view nick) {
+    auto& sessions = registry_->sessions_;
+    std::string key(nick);  // allocated first: if that fails, nothing has changed
+    if (!FoldedEqual{}(nick, *nick_) && sessions.contains(nick)) {
+        return false;
     }
-    nick_ = std::move(nick);
+    // The same node is re-keyed, so nick_ stays valid.
+    auto node = sessions.extract(sessions.find(*nick_));
+    node.key().swap(key);
+    nick_ = &sessions.insert(std::move(node)).position->first;
     return true;
 }
 

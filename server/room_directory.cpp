@@ -1,7 +1,5 @@
 #include "server/room_directory.hpp"
 
-#include "shared/names.hpp"
-
 namespace parley {
 
 RoomDirectory::RoomDirectory(std::size_t history_limit, std::size_t announce_limit)
@@ -10,21 +8,22 @@ RoomDirectory::RoomDirectory(std::size_t history_limit, std::size_t announce_lim
 }
 
 Room* RoomDirectory::find(std::string_view name) {
-    auto it = rooms_.find(fold_case(name));
+    auto it = rooms_.find(name);
     return it == rooms_.end() ? nullptr : it->second.get();
 }
 
 Room& RoomDirectory::open(std::string_view name) {
-    auto [it, inserted] = rooms_.try_emplace(fold_case(name));
-    if (inserted) {
-        it->second = std::make_unique<Room>(std::string(name), history_limit_, announce_limit_);
+    auto it = rooms_.find(name);
+    if (it == rooms_.end()) {
+        auto room = std::make_unique<Room>(std::string(name), history_limit_, announce_limit_);
+        it = rooms_.emplace(room->name(), std::move(room)).first;
     }
     return *it->second;
 }
 
-void RoomDirectory::close_if_empty(Room& room) {
+void RoomDirectory::close_if_empty(Room& room) noexcept {
     if (&room != lobby_ && room.empty()) {
-        rooms_.erase(fold_case(room.name()));
+        rooms_.erase(rooms_.find(room.name()));  // found first: the key dies with the room
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// All rooms by case-folded name. #lobby always exists; any other room lives while it has
-// members, so a flood of /join commands cannot grow memory past one room per client.
+// All rooms by name (unique ignoring ASCII case). #lobby always exists; any other room lives
+// while it has members, so a flood of /join commands cannot grow memory past one room per
+// client.
 
 #include <cstddef>
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "server/room.hpp"
+#include "shared/folded.hpp"
 
 namespace parley {
 
@@ -24,8 +26,9 @@ class RoomDirectory {
     Room* find(std::string_view name);
     // The room called `name`, created if needed; `name` must be valid.
     Room& open(std::string_view name);
-    // Removes `room` if it is empty and not the lobby.
-    void close_if_empty(Room& room);
+    // Removes `room` if it is empty and not the lobby. Never throws: leaving a room is part of
+    // every session's release.
+    void close_if_empty(Room& room) noexcept;
 
     // Rooms sorted by name, the lobby first.
     std::vector<const Room*> list() const;
@@ -33,7 +36,8 @@ class RoomDirectory {
   private:
     std::size_t history_limit_;
     std::size_t announce_limit_;
-    std::map<std::string, std::unique_ptr<Room>, std::less<>> rooms_;
+    // Keyed by the name as its creator spelled it; lookups ignore case without folding a copy.
+    std::map<std::string, std::unique_ptr<Room>, FoldedLess> rooms_;
     Room* lobby_;
 };
 

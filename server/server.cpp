@@ -3,15 +3,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/v6_only.hpp>
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
-#include <asio/steady_timer.hpp>
-#include <asio/use_awaitable.hpp>
 #include <csignal>
+#include <future>
 #include <stdexcept>
 
 #include "server/endpoint.hpp"
@@ -20,32 +18,30 @@
 #include "server/log_escaped.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
+#include "server/task.hpp"
 
 namespace parley {
 
 using asio::ip::tcp;
 
-namespace {
-constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
-}  // namespace
-
 struct Server::Impl {
     explicit Impl(const Config& c) : config(c), state(config) {}
 
-    asio::awaitable<void> shut_down();
-    asio::awaitable<void> sweep_idle();
+    Task<void> shut_down();
+    Task<void> sweep_idle();
+    ServerStats count() const;
 
     // Declaration order is destruction order in reverse: the state sessions touch outlives the
     // io_context, so sessions destroyed while it winds down still find their rooms.
     Config config;
     ServerState state;
     asio::io_context io{1};
-    std::vector<tcp::acceptor> acceptors;
+    std::vector<Acceptor> acceptors;
     asio::signal_set signals{io};
-    asio::steady_timer idle_timer{io};
+    Timer idle_timer{io.get_executor()};
 };
 
-asio::awaitable<void> Server::Impl::shut_down() {
+Task<void> Server::Impl::shut_down() {
     if (state.closing) {
         co_return;
     }
@@ -70,14 +66,14 @@ asio::awaitable<void> Server::Impl::shut_down() {
 }
 
 // One timer for all sessions, not one per session: idle connections stay small.
-asio::awaitable<void> Server::Impl::sweep_idle() {
+Task<void> Server::Impl::sweep_idle() {
     const auto limit = from_seconds(config.idle_timeout);
     const auto period = std::min<std::chrono::steady_clock::duration>(
         std::max<std::chrono::steady_clock::duration>(limit / 4, std::chrono::milliseconds(50)),
         std::chrono::seconds(1));
     while (!state.closing) {
         idle_timer.expires_after(period);
-        auto [ec] = co_await idle_timer.async_wait(use_tuple);
+        auto [ec] = co_await idle_timer.async_wait(use_task_tuple);
         if (ec || state.closing) {
             co_return;
         }
@@ -102,7 +98,7 @@ asio::awaitable<void> Server::Impl::sweep_idle() {
 Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
     for (const std::string& spec : impl_->config.listen) {
         const tcp::endpoint ep = parse_endpoint(spec);
-        tcp::acceptor acceptor(impl_->io);
+        Acceptor acceptor(impl_->io.get_executor());
         asio::error_code ec;
         acceptor.open(ep.protocol(), ec);
         if (!ec) {
@@ -157,6 +153,34 @@ void Server::run(bool handle_signals) {
         asio::co_spawn(s.io, s.sweep_idle(), log_escaped);
     }
     s.io.run();
+}
+
+ServerStats Server::Impl::count() const {
+    ServerStats st;
+    st.live_sessions = state.scope.live();
+    st.connections = state.limits.connections();
+    st.nicknames = state.registry.size();
+    const auto rooms = state.rooms.list();
+    st.rooms = rooms.size();
+    for (const Room* room : rooms) {
+        st.memberships += room->size();
+    }
+    return st;
+}
+
+ServerStats Server::stats() {
+    Impl& s = *impl_;
+    if (s.io.stopped()) {
+        return s.count();  // run() has returned (or never ran): nothing else touches the state
+    }
+    // Shared: should the wait below give up, the answer still has somewhere to go.
+    auto answer = std::make_shared<std::promise<ServerStats>>();
+    asio::post(s.io, [&s, answer] { answer->set_value(s.count()); });
+    auto reply = answer->get_future();
+    if (reply.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+        throw std::runtime_error("the server did not answer for its counts");
+    }
+    return reply.get();
 }
 
 void Server::stop() {

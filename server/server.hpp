@@ -12,6 +12,15 @@
 
 namespace parley {
 
+// What the server holds at one moment: every count a session's guards add to and take from.
+struct ServerStats {
+    std::size_t live_sessions = 0;  // session coroutines that have not ended
+    std::size_t connections = 0;    // connection slots held (--max-clients counts these)
+    std::size_t nicknames = 0;      // registered nicknames
+    std::size_t rooms = 0;          // rooms, #lobby included
+    std::size_t memberships = 0;    // members, summed over the rooms
+};
+
 class Server {
   public:
     // Binds every --listen endpoint; throws std::runtime_error with a one-line reason (bad
@@ -28,6 +37,11 @@ class Server {
 
     // Begins the same graceful shutdown a signal does. Safe from any thread.
     void stop();
+
+    // The counts, read on the server's thread while run() is serving, or directly once it has
+    // returned. Safe from any thread; throws std::runtime_error if the server does not answer
+    // within 10 seconds.
+    ServerStats stats();
 
   private:
     struct Impl;

@@ -14,14 +14,22 @@
 #include "server/registry.hpp"
 #include "server/room_directory.hpp"
 #include "server/session_scope.hpp"
+#include "shared/rate_limiter.hpp"
 
 namespace parley {
 
 struct ServerState {
     explicit ServerState(const Config& c)
-        : config(c), rooms(c.history, c.announce_limit), limits(c.max_clients, c.max_per_address) {}
+        : config(c),
+          line_rate(c.rate, c.burst),
+          strike_rate(c.strikes > 0 ? 1.0 : 0.0, c.strikes),
+          rooms(c.history, c.announce_limit),
+          limits(c.max_clients, c.max_per_address) {}
 
     const Config& config;
+    // Every client's limits: lines per second, and refused lines (one forgiven per second).
+    const TokenBucket::Rate line_rate;
+    const TokenBucket::Rate strike_rate;
     Registry registry;
     RoomDirectory rooms;
     ConnectionLimits limits;

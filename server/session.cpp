@@ -6,27 +6,42 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <asio/post.hpp>
-#include <asio/write.hpp>
+#include <asio/co_spawn.hpp>
 #include <exception>
 
 #include "server/connection_limits.hpp"
 #include "server/endpoint.hpp"
 #include "server/lines.hpp"
+#include "server/log_escaped.hpp"
+#include "server/memberships.hpp"
+#include "server/registry.hpp"
 #include "server/server_state.hpp"
-#include "shared/text.hpp"
+#include "server/session_scope.hpp"
 
 namespace parley {
 
 using asio::ip::tcp;
+
 namespace {
 
-// A flush writes at most this much per send: keeps the shared write buffer bounded when the
+// The writer's completion. It catches what it throws itself, so this only logs: a handler
+// without state keeps the spawned coroutine's frame smaller (as does SessionEscaped).
+struct WriterEscaped {
+    void operator()(std::exception_ptr e) const noexcept { LogEscaped{"writer"}(e); }
+};
+
+// A batch writes at most this much per send: keeps the shared write buffer bounded when the
 // outbox limit is off.
 constexpr std::size_t batch_limit = 256 * 1024;
 
+tcp::endpoint remote_of(const Socket& s) {
+    asio::error_code ec;
+    tcp::endpoint ep = s.remote_endpoint(ec);
+    return ec ? tcp::endpoint() : ep;
+}
+
 // Dead peers are noticed by TCP keepalive: after 60 s of silence, 3 probes 10 s apart.
-void tune_socket(tcp::socket& s) {
+void tune_socket(Socket& s) {
     asio::error_code ec;
     s.set_option(tcp::no_delay(true), ec);  // we batch ourselves; Nagle would add delay
     s.set_option(asio::socket_base::keep_alive(true), ec);
@@ -40,60 +55,78 @@ void tune_socket(tcp::socket& s) {
 
 }  // namespace
 
-void admit(tcp::socket socket, ServerState& state) {
-    asio::error_code ec;
-    const tcp::endpoint remote = socket.remote_endpoint(ec);
-    if (ec || state.closing) {
-        return;
+// The session coroutine. Its guards are declared in the order they are taken; leaving the
+// scope, whichever way, releases them in reverse: the rooms (telling the peers it quit), the
+// nickname, the connection slot, the session's own state, the live-session token, and last
+// the socket (the parameter), which closes.
+Task<void> serve(Socket socket, ServerState& state) {
+    ScopeToken live{state.scope};  // shutdown waits for every live session
+    Session session{socket, state};
+    if (!session.connected() || state.closing) {
+        co_return;
     }
-    ConnectionSlot slot{state.limits, remote.address().to_string()};
+    ConnectionSlot slot{state.limits, session.address()};  // --max-clients, --max-per-address
     if (const char* code = slot.refused()) {
-        spdlog::warn("refused {}: {}", describe(remote), code);
-        std::string line;
-        wire::append_error(line, code,
-                           std::string_view(code) == "server-full"
-                               ? "the server has as many connections as it takes; try later"
-                               : "too many connections from your address; try later");
-        // A fresh socket's send buffer always takes one short line; do not wait on the peer.
-        socket.non_blocking(true, ec);
-        socket.write_some(asio::buffer(line), ec);
-        return;
+        session.refuse_connection(code);
+        co_return;
     }
     tune_socket(socket);
-    std::make_shared<Session>(std::move(socket), state, std::move(slot), describe(remote))->start();
+    Registration nick = state.registry.add_guest(session);
+    Memberships rooms{session, state.rooms};
+    session.admit(nick, rooms);  // the greeting, then #lobby
+
+    // From here on nothing throws out of this scope while the writer runs: it works on the
+    // session in this frame, so the frame must outlive it (writer_finished() is the join).
+    session.start_writer();
+    // The reader: wait until the socket is readable, then handle whatever came.
+    while (session.reading()) {
+        auto [ec] = co_await socket.async_wait(Socket::wait_read, use_task_tuple);
+        session.on_readable(ec);
+    }
+    // The reader has ended (EOF, /quit, idle timeout, shutdown, or the connection is gone):
+    // the writer writes what is queued, within the quit linger, and ends.
+    co_await session.writer_finished();
+    session.log_close();
 }
 
-Session::Session(tcp::socket socket, ServerState& state, ConnectionSlot slot, std::string peer)
+Session::Session(Socket& socket, ServerState& state)
     : state_(state),
-      live_(state.scope),
-      slot_(std::move(slot)),
-      socket_(std::move(socket)),
-      peer_(std::move(peer)),
+      socket_(socket),
+      remote_(remote_of(socket)),
       opened_(clock::now()),
       last_input_(opened_),
       outbox_(state.config.outbox_bytes),
-      registration_(state.registry.add_guest(*this)),
-      rooms_(*this, state.rooms),
       line_reader_(state.config.max_line),
-      rate_(state.config.rate, state.config.burst, opened_),
-      strikes_(state.config.strikes > 0 ? 1.0 : 0.0, state.config.strikes, opened_) {}
+      rate_(state.line_rate, opened_),
+      strikes_(state.strike_rate, opened_) {}
 
-Session::~Session() {
-    asio::error_code ignored;
-    socket_.close(ignored);  // from here on, nothing is delivered to this session
-    if (state_.closing) {
-        rooms_.leave_silently();
-    }
-    set_reason("connection closed");  // when nothing more particular was said; rooms_ uses it
-    const std::chrono::duration<double> lasted = clock::now() - opened_;
-    spdlog::info("close {} {}: {} after {:.1f}s", peer_, nick(), quit_reason_, lasted.count());
+void Session::refuse_connection(const char* code) {
+    spdlog::warn("refused {}: {}", peer(), code);
+    std::string line;
+    wire::append_error(line, code,
+                       std::string_view(code) == "server-full"
+                           ? "the server has as many connections as it takes; try later"
+                           : "too many connections from your address; try later");
+    // A fresh socket's send buffer always takes one short line; do not wait on the peer.
+    asio::error_code ec;
+    socket_.non_blocking(true, ec);
+    socket_.write_some(asio::buffer(line), ec);
 }
 
-void Session::start() {
-    spdlog::info("open {} as {} ({} connected)", peer_, nick(), state_.registry.size());
+void Session::admit(Registration& nick, Memberships& rooms) {
+    registration_ = &nick;
+    rooms_ = &rooms;
+    spdlog::info("open {} as {} ({} connected)", peer(), this->nick(), state_.registry.size());
     greet();
     enter(state_.rooms.lobby());
-    read(shared_from_this());
+}
+
+const std::string& Session::nick() const {
+    return registration_->nick();
+}
+
+std::string Session::peer() const {
+    return describe(remote_);
 }
 
 Lines Session::lines() const {
@@ -107,20 +140,174 @@ void Session::set_reason(std::string_view reason) {
 }
 
 Message Session::quit_notice() const {
-    return lines().notice(fmt::format("{} quit ({})", nick(), quit_reason_)).done();
+    const std::string_view reason =
+        quit_reason_.empty() ? std::string_view("connection closed") : quit_reason_;
+    return lines().notice(fmt::format("{} quit ({})", nick(), reason)).done();
 }
 
-void Session::deliver(const Message& m) {
-    if (!socket_.is_open() || outbox_.finished()) {
-        return;  // closed, or finished: nothing more is written
+void Session::log_close() {
+    set_reason("connection closed");  // when nothing more particular was said
+    const std::chrono::duration<double> lasted = clock::now() - opened_;
+    spdlog::info("close {} {}: {} after {:.1f}s", peer(), nick(), quit_reason_, lasted.count());
+}
+
+// --- the reader -----------------------------------------------------------------------------
+
+void Session::on_readable(const asio::error_code& wait_error) {
+    if (ending_) {
+        return;  // finish() or disconnect() woke the wait: the reader ends
     }
-    if (!outbox_.offer(m)) {
-        spdlog::warn("evict {} {}: too slow, {} unread bytes", peer_, nick(),
-                     outbox_.unread_bytes());
-        disconnect("too slow");
+    if (wait_error) {
+        disconnect(wait_error == asio::error::operation_aborted ? "connection closed"
+                                                                : wait_error.message());
         return;
     }
-    schedule_write();
+    // The shared read buffer is ours until this function returns: an idle session holds no
+    // read buffer of its own.
+    auto& buffer = state_.read_buffer;
+    asio::error_code ec;
+    const std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        return;
+    }
+    if (ec == asio::error::eof) {
+        // The client closed its sending side (Ctrl-D in nc); it may still read our replies.
+        finish("connection closed", nullptr);
+        return;
+    }
+    if (ec) {
+        disconnect(ec == asio::error::connection_reset ? "connection reset" : ec.message());
+        return;
+    }
+    last_input_ = clock::now();
+    try {
+        on_bytes(std::string_view(buffer.data(), n));
+    } catch (const std::exception& e) {
+        // Out of memory, say: this session ends, the server goes on.
+        spdlog::error("session {} {} failed: {}", peer(), nick(), e.what());
+        disconnect("server error");
+    }
+}
+
+// --- the writer -----------------------------------------------------------------------------
+
+void Session::start_writer() {
+    // Set first: co_spawn runs the writer at once, up to its first wait.
+    writer_running_ = true;
+    try {
+        asio::co_spawn(socket_.get_executor(), write_loop(), WriterEscaped{});
+    } catch (...) {
+        writer_running_ = false;
+        throw;
+    }
+}
+
+// The writer consumes the outbox as a generator: each batch is everything queued since the
+// last one, tried at once on the non-blocking socket.
+Task<void> Session::write_loop() {
+    // The shared write buffer is this writer's from when next_batch() resumes it until its next
+    // suspension: in the common case the socket takes the whole batch at once, and the session
+    // needs no write buffer of its own.
+    try {
+        while (Batch batch = co_await outbox_.next_batch(state_.write_buffer, batch_limit)) {
+            const std::size_t n = write_now(batch.bytes);
+            if (n < batch.bytes.size() && socket_.is_open()) {
+                co_await write_rest(batch.bytes.substr(n));
+            }
+            if (!socket_.is_open()) {
+                break;
+            }
+        }
+        if (outbox_.drained() && !outbox_.closed() && socket_.is_open()) {
+            // Everything up to finish() is written: say so to the peer.
+            asio::error_code ignored;
+            socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        }
+    } catch (const std::exception& e) {
+        spdlog::error("writer of {} {} failed: {}", peer(), nick(), e.what());
+        disconnect("server error");
+    }
+    writer_ended();
+}
+
+// The socket took less than a whole batch: the rest is the writer's own (others use the shared
+// buffer meanwhile), written as the socket becomes writable. A frame of its own, so an idle
+// writer does not carry this one's in its own.
+Task<void> Session::write_rest(std::string_view unsent) {
+    std::string rest(unsent);  // copied before the first suspension, while `unsent` is valid
+    while (!rest.empty() && socket_.is_open()) {
+        // An aborted wait with the socket still open is finish() waking the reader: wait again.
+        co_await socket_.async_wait(Socket::wait_write, use_task_tuple);
+        rest.erase(0, write_now(rest));
+    }
+}
+
+// Writes what the socket takes now; 0 when it takes nothing, or when the connection failed
+// (then the session is disconnected).
+std::size_t Session::write_now(std::string_view bytes) {
+    asio::error_code ec;
+    const std::size_t n = socket_.write_some(asio::buffer(bytes), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        return 0;
+    }
+    if (ec) {
+        disconnect(ec == asio::error::broken_pipe || ec == asio::error::connection_reset
+                       ? "connection reset"
+                       : ec.message());
+        return 0;
+    }
+    outbox_.written(n);
+    return n;
+}
+
+void Session::writer_ended() {
+    writer_running_ = false;
+    if (join_ != nullptr) {
+        join_->cancel();  // the session coroutine waits for exactly this
+    }
+}
+
+Task<void> Session::writer_finished() {
+    outbox_.finish();  // already so, unless the reader ended by a failure
+    if (!writer_running_) {
+        co_return;
+    }
+    // The linger timer exists only while a finished session flushes. Should even this wait
+    // fail to allocate, the frame could not unwind under a running writer: the process stops
+    // rather than risk it (Asio serves the frame from the block the reader's last wait freed).
+    try {
+        Timer linger(socket_.get_executor(), from_seconds(state_.config.quit_linger));
+        join_ = &linger;
+        co_await linger.async_wait(use_task_tuple);
+        if (writer_running_) {
+            // The client does not read its last lines: close; the writer then ends at once.
+            disconnect(quit_reason_);
+            linger.expires_at(Timer::time_point::max());
+            co_await linger.async_wait(use_task_tuple);
+        }
+        join_ = nullptr;
+    } catch (...) {
+        spdlog::critical("cannot wait for the writer of {}: stopping", peer());
+        std::terminate();
+    }
+}
+
+// --- ending -----------------------------------------------------------------------------------
+
+void Session::deliver(const Message& m) {
+    if (!outbox_.offer(m)) {
+        evict();
+    }
+}
+
+void Session::evict() {
+    spdlog::warn("evict {} {}: too slow, {} unread bytes", peer(), nick(), outbox_.unread_bytes());
+    set_reason("too slow");
+    ending_ = true;
+    outbox_.close();
+    // A reset, not an orderly close: the kernel may still hold megabytes queued for this
+    // client, and an orderly close would keep them until the client read them all.
+    close_socket(Close::reset);
 }
 
 void Session::finish(std::string_view reason, const Message& last) {
@@ -130,225 +317,36 @@ void Session::finish(std::string_view reason, const Message& last) {
     ending_ = true;
     set_reason(reason);
     if (last && !outbox_.offer(last)) {
-        disconnect(reason);
+        evict();
         return;
     }
     outbox_.finish();
-    schedule_write();
-    linger();
+    // Wake the reader if it waits for input (the idle sweep or shutdown called this); the
+    // writer goes on, since an aborted wait with the socket open only makes it wait again.
+    asio::error_code ignored;
+    socket_.cancel(ignored);
 }
 
 void Session::disconnect(std::string_view reason) {
     set_reason(reason);
     ending_ = true;
+    outbox_.close();
+    close_socket(Close::orderly);
+}
+
+void Session::close_socket(Close how) {
     asio::error_code ignored;
-    socket_.close(ignored);
+    if (how == Close::reset && socket_.is_open()) {
+        socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+    }
+    socket_.close(ignored);  // the pending waits complete, aborted
 }
 
 void Session::shut_down(const Message& goodbye) {
-    finish("server shutdown", goodbye);  // ~Session leaves the rooms silently while closing
-}
-
-template <class F>
-void Session::guarded(F&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        spdlog::error("session {} {} failed: {}", peer_, nick(), e.what());
-        disconnect("server error");
+    if (rooms_ != nullptr) {
+        rooms_->leave_silently();  // everybody is leaving: nobody is told of anybody's quit
     }
-}
-
-// Reading: one pending wait for "readable"; its handler holds the session.
-void Session::read(std::shared_ptr<Session> self) {
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = std::move(self)](const asio::error_code& ec) mutable {
-                           Session& s = *self;
-                           s.on_readable(std::move(self), ec);
-                       });
-}
-
-void Session::on_readable(std::shared_ptr<Session> self, const asio::error_code& ec) {
-    if (ec) {
-        disconnect(ec == asio::error::operation_aborted ? "connection closed" : ec.message());
-        return;
-    }
-    if (ending_) {
-        return;  // finish() was called: the writer flushes and closes
-    }
-    // The shared read buffer is ours until this handler returns.
-    auto& buffer = state_.read_buffer;
-    asio::error_code rec;
-    const std::size_t n = socket_.read_some(asio::buffer(buffer), rec);
-    if (rec == asio::error::would_block || rec == asio::error::try_again) {
-        read(std::move(self));
-        return;
-    }
-    if (rec == asio::error::eof) {
-        // The client closed its sending side (Ctrl-D in nc); it may still read our replies.
-        finish("connection closed", nullptr);
-        return;
-    }
-    if (rec) {
-        disconnect(rec == asio::error::connection_reset ? "connection reset" : rec.message());
-        return;
-    }
-    last_input_ = clock::now();
-    guarded([&] { on_bytes(std::string_view(buffer.data(), n)); });
-    if (!ending_) {  // not finished, and not disconnected (a failure disconnects)
-        read(std::move(self));
-    }
-}
-
-// Writing. The flush is posted, not run inline, so everything the current handler queues (a
-// whole read's worth of lines fanned out) goes out in one write per recipient.
-void Session::schedule_write() {
-    if (write_posted_ || writing_) {
-        return;  // the pending flush or write picks the new message up
-    }
-    write_posted_ = true;
-    asio::post(socket_.get_executor(),
-               [self = shared_from_this()] { self->guarded([&] { self->flush(); }); });
-}
-
-void Session::flush() {
-    write_posted_ = false;
-    if (!socket_.is_open() || writing_) {
-        return;
-    }
-    // The shared write buffer is ours until this function returns: the common case (the
-    // socket takes the whole batch) needs no buffer of the session's own.
-    std::string& batch = state_.write_buffer;
-    for (;;) {
-        batch.clear();
-        if (outbox_.take(batch, batch_limit) == 0) {
-            break;
-        }
-        asio::error_code ec;
-        const std::size_t n = socket_.write_some(asio::buffer(batch), ec);
-        if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-            disconnect(ec == asio::error::broken_pipe || ec == asio::error::connection_reset
-                           ? "connection reset"
-                           : ec.message());
-            return;
-        }
-        outbox_.written(n);
-        if (n < batch.size()) {
-            unsent_.assign(batch, n);
-            write_rest();
-            return;
-        }
-    }
-    if (outbox_.drained()) {
-        // Everything up to finish() is written: say so to the peer, then let go.
-        asio::error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_send, ignored);
-        socket_.close(ignored);
-    }
-}
-
-// The socket took part of a batch: wait until it takes the rest, then go on with the outbox.
-void Session::write_rest() {
-    writing_ = true;
-    asio::async_write(socket_, asio::buffer(unsent_),
-                      [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
-                          Session& s = *self;
-                          s.writing_ = false;
-                          if (ec) {
-                              s.disconnect(ec == asio::error::operation_aborted
-                                               ? "connection closed"
-                                               : "connection reset");
-                              return;
-                          }
-                          s.outbox_.written(n);
-                          std::string().swap(s.unsent_);
-                          s.guarded([&] { s.flush(); });
-                      });
-}
-
-// After finish(), a client that does not read its last lines is given `quit_linger` seconds.
-// The timer exists only while a finished session flushes, and holds no claim on the session.
-void Session::linger() {
-    if (!socket_.is_open()) {
-        return;
-    }
-    linger_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
-    linger_->expires_after(from_seconds(state_.config.quit_linger));
-    linger_->async_wait([weak = weak_from_this()](const asio::error_code& ec) {
-        if (auto self = weak.lock(); self && !ec) {
-            self->disconnect(self->quit_reason_);
-        }
-    });
-}
-
-void Session::on_bytes(std::string_view chunk) {
-    std::string replies;
-    const TelnetFilter::Output out = telnet_.filter(chunk, replies);
-    if (!replies.empty()) {
-        deliver(make_message(std::move(replies)));
-    }
-    line_reader_.feed(out.data, [this](LineReader::Kind kind, std::string_view line) {
-        if (ending_) {
-            return;
-        }
-        if (kind == LineReader::Kind::overlong) {
-            refuse("line-too-long",
-                   fmt::format("lines are limited to {} bytes; the line was discarded",
-                               state_.config.max_line));
-            return;
-        }
-        on_line(line);
-    });
-    if (out.interrupt && !ending_) {
-        finish("interrupted", lines().info("Goodbye.").done());
-    }
-}
-
-void Session::on_line(std::string_view line) {
-    if (!line.empty() && line.front() == '\x04') {  // Ctrl-D from a telnet client
-        finish("quit", lines().info("Goodbye.").done());
-        return;
-    }
-    if (!rate_.try_take(clock::now())) {
-        if (!flood_reported_) {
-            flood_reported_ = true;
-            deliver(lines()
-                        .error("flood", fmt::format("you are sending faster than {} lines per "
-                                                    "second; lines are being dropped",
-                                                    state_.config.rate))
-                        .done());
-        }
-        strike("flooding");
-        return;
-    }
-    flood_reported_ = false;
-    switch (check_text(line)) {
-        case TextProblem::invalid_utf8:
-            refuse("bad-utf8", "the line is not valid UTF-8 and was discarded");
-            return;
-        case TextProblem::control:
-            refuse("control-character",
-                   "the line contains a control character or escape sequence and was discarded");
-            return;
-        case TextProblem::none:
-            break;
-    }
-    std::visit([this](const auto& c) { handle(c); }, cmd::parse(line));
-}
-
-void Session::refuse(std::string_view code, std::string_view text) {
-    deliver(lines().error(code, text).done());
-    strike("abuse");
-}
-
-void Session::strike(std::string_view reason) {
-    if (ending_ || strikes_.try_take(clock::now())) {
-        return;
-    }
-    spdlog::warn("disconnect {} {}: {}", peer_, nick(), reason);
-    finish(
-        reason,
-        lines().error("disconnected", fmt::format("too many refused lines ({})", reason)).done());
+    finish("server shutdown", goodbye);
 }
 
 }  // namespace parley

@@ -1,36 +1,28 @@
 #pragma once
-// One connected client, from accept to close.
+// One connected client.
 //
-// A session is driven by readiness, not by coroutines that wait on its behalf, so an idle
-// connection holds no suspended frame and no buffer (docs/benchmarks.md has the bytes):
-// - the reader is one pending "readable" wait; when it fires, every complete line in the
-//   bytes read is handled at once, and the wait is armed again;
-// - the writer exists only while the outbox holds something: the first message queued posts a
-//   flush, which writes everything queued by then in one send (Redis writes its clients' output
-//   the same way, once per turn of the event loop), and waits for the socket only when it
-//   takes less than offered.
+// serve() is the session coroutine: the acceptor co_spawns one per connection, and its body is
+// the connection's whole life, from greeting to close (session.cpp reads top to bottom). Its
+// frame holds the scoped guards — the live-session token, the connection slot, the socket, the
+// nickname registration and the room memberships — so every way out (EOF, /quit, reset,
+// eviction, idle timeout, shutdown, an exception) releases them the same way, in reverse order.
 //
-// Lifetime: whatever is pending for the session (the readable wait, a posted flush, a write
-// waiting for room) holds a shared_ptr to it; when the last one completes, the session is
-// destroyed. Everything it owns is a member, so its destructor is the one way out for every
-// ending (quit, EOF, error, eviction, idle, shutdown): the socket closes, the nickname
-// (Registration), the rooms (Memberships, which tell the peers it quit), the connection count
-// (ConnectionSlot) and the server's count of live sessions (ScopeToken) are released, in
-// reverse order of declaration.
+// Session is the state that coroutine works on, also in its frame: the outbox (the async
+// channel others offer messages to), the input state (telnet filter, line framing, rate
+// limits), and the quit reason. Within the session coroutine two things run concurrently:
+// - the reader, in serve() itself: it waits until the socket is readable, then reads into a
+//   buffer shared by all sessions and handles every complete line;
+// - the writer, a coroutine the session starts and awaits (write_loop), which lives as long as
+//   the session, parked on its outbox when idle, and writes each batch with one send.
 
 #include <asio/ip/tcp.hpp>
-#include <asio/steady_timer.hpp>
 #include <chrono>
-#include <memory>
 #include <string>
 #include <string_view>
 
-#include "server/connection_limits.hpp"
-#include "server/memberships.hpp"
 #include "server/message.hpp"
 #include "server/outbox.hpp"
-#include "server/registry.hpp"
-#include "server/session_scope.hpp"
+#include "server/task.hpp"
 #include "shared/command.hpp"
 #include "shared/line_reader.hpp"
 #include "shared/rate_limiter.hpp"
@@ -40,57 +32,78 @@ namespace parley {
 
 struct ServerState;
 class Lines;
+class Memberships;
+class Registration;
+class Room;
 
-class Session : public std::enable_shared_from_this<Session> {
+// The session coroutine of one accepted connection.
+Task<void> serve(Socket socket, ServerState& state);
+
+class Session {
   public:
     using clock = std::chrono::steady_clock;
 
-    // Use admit(); a session must be owned by a shared_ptr before it starts.
-    Session(asio::ip::tcp::socket socket, ServerState& state, ConnectionSlot slot,
-            std::string peer);
+    Session(Socket& socket, ServerState& state);
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
-    ~Session();
 
-    // Greets the client, joins #lobby and starts reading.
-    void start();
+    // Whether the peer was still there when the session began.
+    bool connected() const { return remote_.port() != 0; }
+    // The peer's IP address, as the connection limits count it.
+    std::string address() const { return remote_.address().to_string(); }
+    // A connection past the limits: one line saying why, and the session ends.
+    void refuse_connection(const char* code);
+    // Admission: takes the nickname and room guards the session coroutine holds, greets the
+    // client and joins #lobby. May throw; the coroutine's scope then releases what was taken.
+    void admit(Registration& nick, Memberships& rooms);
+
+    // The reader's step, after a wait for readability: reads what is there into the shared
+    // buffer and handles every complete line. Never throws: a failure ends the session.
+    void on_readable(const asio::error_code& wait_error);
+    // Whether the reader goes on: false once the session is ending, however that came about.
+    bool reading() const { return !ending_; }
+
+    // Starts the writer coroutine, which runs until the outbox's stream ends.
+    void start_writer();
+    // After the reader has ended: waits for the writer to write what is queued and end. A
+    // client that does not read its last lines within `quit_linger` seconds is disconnected.
+    Task<void> writer_finished();
 
     // Queues `m` for this client. A client whose unread bytes would pass the outbox limit is
-    // disconnected on the spot; the caller never waits for it.
+    // evicted on the spot; the caller never waits for it.
     void deliver(const Message& m);
 
     // Ends the session politely: `last` (may be empty) and everything queued before it are
-    // written, then the connection is closed. Reading stops at once. A client that does not
-    // read its last lines within `quit_linger` seconds (5) is closed anyway.
+    // written, then the connection is closed. Reading stops at once.
     void finish(std::string_view reason, const Message& last);
 
-    // Ends the session now: closes the socket, which cancels whatever was pending. Safe while a
-    // room is being walked: the session is destroyed (and leaves its rooms) only once the
-    // cancelled operations have completed, never inside this call.
+    // Ends the session now: the outbox is dropped and the socket closed, which wakes the reader
+    // and the writer. Safe while a room is being walked: the session leaves its rooms only when
+    // its coroutine's scope ends, never inside this call.
     void disconnect(std::string_view reason);
 
     // Server shutdown: the goodbye line, then close; nobody is told of this one's quit.
     void shut_down(const Message& goodbye);
 
-    const std::string& nick() const { return registration_.nick(); }
-    const std::string& peer() const { return peer_; }
+    const std::string& nick() const;
+    std::string peer() const;
     clock::time_point last_input() const { return last_input_; }
-    // The "quit (reason)" line for peers; Memberships sends it as the session is destroyed,
-    // by when ~Session has settled the reason.
+    // The "quit (reason)" line for peers; Memberships sends it as the session's scope ends.
     Message quit_notice() const;
+    // The line the server logs for a connection that ends.
+    void log_close();
 
   private:
-    void read(std::shared_ptr<Session> self);
-    void on_readable(std::shared_ptr<Session> self, const asio::error_code& ec);
-    void schedule_write();
-    void flush();
-    void write_rest();
-    void linger();
-    // Runs `f`; an exception escaping it (out of memory, say) ends this session, not the
-    // server (a coroutine's completion handler would have caught it).
-    template <class F>
-    void guarded(F&& f);
+    friend struct SessionProbe;  // tests read what was queued for a session
+    enum class Close { orderly, reset };
+    void close_socket(Close how);
+    void evict();
+    Task<void> write_loop();
+    Task<void> write_rest(std::string_view unsent);
+    std::size_t write_now(std::string_view bytes);
+    void writer_ended();
 
+    // Input (input.cpp): bytes to lines to commands.
     void on_bytes(std::string_view chunk);
     void on_line(std::string_view line);
     void refuse(std::string_view code, std::string_view text);
@@ -117,30 +130,22 @@ class Session : public std::enable_shared_from_this<Session> {
     void move_to(Room& room);
 
     ServerState& state_;
-    ScopeToken live_;
-    ConnectionSlot slot_;
-    asio::ip::tcp::socket socket_;
-    std::string peer_;
+    Socket& socket_;
+    Registration* registration_ = nullptr;  // guards in the session coroutine's frame
+    Memberships* rooms_ = nullptr;
+    Timer* join_ = nullptr;  // while the session waits for its writer: the wake-up
+    asio::ip::tcp::endpoint remote_;
     clock::time_point opened_;
     clock::time_point last_input_;
     std::string quit_reason_;
-    bool ending_ = false;  // finish() was called: read no more, let the writer flush
-    bool flood_reported_ = false;
-    bool write_posted_ = false;  // a flush is queued on the executor
-    bool writing_ = false;       // an async_write of unsent_ is in progress
-
     Outbox outbox_;
-    std::string unsent_;  // the tail of a batch the socket did not take at once
-    std::unique_ptr<asio::steady_timer> linger_;  // only while a finished session flushes
-    Registration registration_;
-    Memberships rooms_;
     TelnetFilter telnet_;
     LineReader line_reader_;
     TokenBucket rate_;
     TokenBucket strikes_;
+    bool ending_ = false;  // finish() or disconnect() was called: read no more
+    bool writer_running_ = false;
+    bool flood_reported_ = false;
 };
-
-// Admits one accepted connection, or refuses it with a one-line reason, and starts its session.
-void admit(asio::ip::tcp::socket socket, ServerState& state);
 
 }  // namespace parley

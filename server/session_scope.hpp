@@ -3,10 +3,10 @@
 // and shutdown awaits the count reaching zero, with a deadline. So the process never exits
 // while a session still owns a socket, and never hangs on one that does not finish.
 
-#include <asio/awaitable.hpp>
-#include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
+
+#include "server/task.hpp"
 
 namespace parley {
 
@@ -15,7 +15,7 @@ class SessionScope {
     std::size_t live() const { return live_; }
 
     // Waits until no session is live or `timeout` has passed; true if none is live.
-    asio::awaitable<bool> drained(std::chrono::steady_clock::duration timeout);
+    Task<bool> drained(std::chrono::steady_clock::duration timeout);
 
   private:
     friend class ScopeToken;
@@ -27,10 +27,10 @@ class SessionScope {
     std::size_t live_ = 0;
     // The timer of a pending drained(), living in that coroutine's frame: the scope itself
     // holds no I/O object, so it may outlive the io_context.
-    asio::steady_timer* waiter_ = nullptr;
+    Timer* waiter_ = nullptr;
 };
 
-// Scoped guard: one live session.
+// Scoped guard: one live session, held in the session coroutine's frame.
 class ScopeToken {
   public:
     explicit ScopeToken(SessionScope& s) : scope_(s) { ++scope_.live_; }

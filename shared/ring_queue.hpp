@@ -9,6 +9,7 @@
 // connection that goes quiet.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <utility>
@@ -55,7 +56,7 @@ class RingQueue {
 
     void pop_front() {
         std::destroy_at(slot(0));
-        head_ = (head_ + 1) & (capacity_ - 1);
+        head_ = (head_ + 1) & (capacity_ - 1u);
         if (--size_ == 0) {
             head_ = 0;
             if (capacity_ > keep_capacity) {
@@ -67,10 +68,10 @@ class RingQueue {
     void clear() { release(); }
 
   private:
-    T* slot(std::size_t i) const { return data_ + ((head_ + i) & (capacity_ - 1)); }
+    T* slot(std::size_t i) const { return data_ + ((head_ + i) & (capacity_ - 1u)); }
 
     void grow() {
-        const std::size_t cap = capacity_ == 0 ? first_capacity : capacity_ * 2;
+        const std::uint32_t cap = capacity_ == 0 ? first_capacity : capacity_ * 2;
         T* fresh = std::allocator<T>().allocate(cap);
         for (std::size_t i = 0; i < size_; ++i) {
             T* from = slot(i);
@@ -103,10 +104,12 @@ class RingQueue {
         head_ = std::exchange(other.head_, 0);
     }
 
+    // 32-bit counts keep the queue at 24 bytes: it sits in every connection's outbox, and no
+    // outbox holds billions of messages (its byte limit stops it long before).
     T* data_ = nullptr;
-    std::size_t capacity_ = 0;  // 0 or a power of two
-    std::size_t size_ = 0;
-    std::size_t head_ = 0;
+    std::uint32_t capacity_ = 0;  // 0 or a power of two
+    std::uint32_t size_ = 0;
+    std::uint32_t head_ = 0;
 };
 
 }  // namespace parley

@@ -1,13 +1,45 @@
-// The outbox on its own: byte limit, batching, the end of the stream.
+// The outbox on its own: byte limit, batching, the end of the stream, and the writer's side
+// of the channel (next_batch) driven by a real io_context.
 
 #include "server/outbox.hpp"
 
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
+using parley::Batch;
 using parley::make_message;
 using parley::Message;
 using parley::Outbox;
+using parley::Task;
+
+namespace {
+
+// A writer as a session runs it: takes batches until the stream ends, recording each.
+struct Writer {
+    std::vector<std::string> batches;
+    bool ended = false;
+
+    Task<void> run(Outbox& box, std::size_t soft_limit = 1 << 20) {
+        std::string buffer;
+        while (Batch batch = co_await box.next_batch(buffer, soft_limit)) {
+            batches.emplace_back(batch.bytes);
+            box.written(batch.bytes.size());
+        }
+        ended = true;
+    }
+};
+
+// Runs ready handlers until none is left (the writer is parked or ended).
+void settle(asio::io_context& io) {
+    io.restart();
+    io.poll();
+}
+
+}  // namespace
 
 TEST_CASE("outbox: one take hands over every queued message, in order", "[outbox]") {
     Outbox box(1024);
@@ -98,7 +130,7 @@ TEST_CASE("outbox: finish() ends the stream after what came before it", "[outbox
     Outbox box(1024);
     REQUIRE(box.offer(make_message("last words\r\n")));
     box.finish();
-    CHECK(box.finished());
+    CHECK_FALSE(box.open());
     CHECK_FALSE(box.drained());                     // the last words are still to be written
     CHECK(box.offer(make_message("dropped\r\n")));  // accepted and dropped: no eviction
     std::string batch;
@@ -142,4 +174,94 @@ TEST_CASE("outbox: a quiet outbox lets its storage go, a busy one keeps it", "[o
         REQUIRE(box.offer(make_message("x\r\n")));
     }
     CHECK(box.capacity() == grown);
+}
+
+TEST_CASE("outbox: a parked writer gets a whole turn's messages as one batch", "[outbox]") {
+    asio::io_context io;
+    Outbox box(1024);
+    Writer w;
+    asio::co_spawn(io, w.run(box), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
+    settle(io);
+    CHECK(box.writer_waiting());  // idle: parked on the channel, nothing to write
+    CHECK(w.batches.empty());
+
+    // Three offers within one handler (as a read handling three lines does): one wake-up.
+    asio::post(io, [&] {
+        for (const char* line : {"a\r\n", "b\r\n", "c\r\n"}) {
+            REQUIRE(box.offer(make_message(line)));
+        }
+    });
+    settle(io);
+    REQUIRE(w.batches.size() == 1);
+    CHECK(w.batches[0] == "a\r\nb\r\nc\r\n");
+    CHECK(box.writer_waiting());  // parked again, until the next message
+    CHECK(box.unread_bytes() == 0);
+
+    REQUIRE(box.offer(make_message("d\r\n")));
+    settle(io);
+    REQUIRE(w.batches.size() == 2);
+    CHECK(w.batches[1] == "d\r\n");
+    CHECK_FALSE(w.ended);
+}
+
+TEST_CASE("outbox: finish() lets the writer drain, then ends it", "[outbox]") {
+    asio::io_context io;
+    Outbox box(1024);
+    Writer w;
+    asio::co_spawn(io, w.run(box), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
+    settle(io);
+    REQUIRE(box.offer(make_message("goodbye\r\n")));
+    box.finish();
+    CHECK(box.offer(make_message("too late\r\n")));  // dropped: the stream has ended
+    settle(io);
+    CHECK(w.batches == std::vector<std::string>{"goodbye\r\n"});
+    CHECK(w.ended);
+    CHECK_FALSE(box.writer_waiting());
+}
+
+TEST_CASE("outbox: close() ends the writer at once and drops what is queued", "[outbox]") {
+    asio::io_context io;
+    Outbox box(1024);
+    Writer w;
+    asio::co_spawn(io, w.run(box), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
+    settle(io);
+    REQUIRE(box.offer(make_message("never written\r\n")));
+    box.close();
+    CHECK(box.empty());  // the messages are released now, not when the writer runs
+    settle(io);
+    CHECK(w.batches.empty());
+    CHECK(w.ended);
+}
+
+TEST_CASE("outbox: a writer that arrives after the end still ends", "[outbox]") {
+    asio::io_context io;
+    Outbox box(1024);
+    REQUIRE(box.offer(make_message("x\r\n")));
+    box.finish();
+    Writer w;
+    asio::co_spawn(io, w.run(box), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
+    settle(io);
+    CHECK(w.batches == std::vector<std::string>{"x\r\n"});
+    CHECK(w.ended);
+}
+
+TEST_CASE("outbox: the generator splits a long queue at the soft limit", "[outbox]") {
+    asio::io_context io;
+    Outbox box(0);
+    Writer w;
+    asio::co_spawn(io, w.run(box, 250), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
+    settle(io);
+    for (int i = 0; i < 10; ++i) {
+        REQUIRE(box.offer(make_message(std::string(100, static_cast<char>('a' + i)))));
+    }
+    settle(io);
+    // 300 + 300 + 300 + 100: each batch stops at the first message that reaches 250 bytes.
+    REQUIRE(w.batches.size() == 4);
+    std::string all;
+    for (const auto& b : w.batches) {
+        CHECK(b.size() <= 300);
+        all += b;
+    }
+    CHECK(all.size() == 1000);
+    CHECK(all.substr(900) == std::string(100, 'j'));
 }
