@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
+#include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -34,9 +35,37 @@ TestServer::TestServer(Config config)
       port_(port_of(server_.endpoints().at(0))),
       thread_([this] { server_.run(false); }) {}
 
+bool TestServer::settles_at(std::size_t clients, std::size_t rooms, Duration timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const ServerStats s = stats();
+        if (s.live_sessions == clients && s.connections == clients && s.nicknames == clients &&
+            s.memberships == clients && s.rooms == rooms) {
+            return true;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            UNSCOPED_INFO("live " << s.live_sessions << ", connections " << s.connections
+                                  << ", nicknames " << s.nicknames << ", members " << s.memberships
+                                  << ", rooms " << s.rooms);
+            return false;
+        }
+        // Polling the server's own counts: each question is answered on its thread, after
+        // whatever it was doing.
+        std::this_thread::sleep_for(5ms);
+    }
+}
+
+Duration TestServer::shutdown() {
+    const auto start = std::chrono::steady_clock::now();
+    if (thread_.joinable()) {
+        server_.stop();
+        thread_.join();
+    }
+    return std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - start);
+}
+
 TestServer::~TestServer() {
-    server_.stop();
-    thread_.join();
+    shutdown();
 }
 
 Client::Client(unsigned short port, int rcvbuf, const char* bind_address) {
@@ -109,6 +138,7 @@ bool Client::fill(std::chrono::steady_clock::time_point deadline) {
                 continue;
             }
             eof_ = true;  // orderly close or reset: either way the connection is over
+            close_error_ = n < 0 ? errno : 0;
             return false;
         }
         buffer_.append(buf, static_cast<std::size_t>(n));

@@ -32,6 +32,14 @@ class TestServer {
     explicit TestServer(Config config = test_config());
     ~TestServer();
     unsigned short port() const { return port_; }
+    ServerStats stats() { return server_.stats(); }
+    // Stops the server as a signal would and waits for run() to return; returns how long that
+    // took. The destructor does the same if this was not called.
+    Duration shutdown();
+    // Waits until the server holds exactly `clients` sessions, connections and nicknames, with
+    // `clients` members in its rooms and only the rooms in `rooms` (default: #lobby alone); true
+    // if it does within the deadline. Every guard a session holds shows in one of these.
+    bool settles_at(std::size_t clients, std::size_t rooms = 1, Duration timeout = patience);
 
   private:
     Server server_;
@@ -79,6 +87,9 @@ class Client {
     bool has_seen(std::string_view text) const;
     // Resets the connection abruptly (RST).
     void reset();
+    // How the server closed the connection: 0 for an orderly close (FIN), else the errno the
+    // receive failed with (ECONNRESET when the server reset it). Meaningful once closed.
+    int close_error() const { return close_error_; }
     void shutdown_send();
     int fd() const { return fd_; }
 
@@ -89,6 +100,7 @@ class Client {
     std::string buffer_;
     std::vector<std::string> seen_;
     bool eof_ = false;
+    int close_error_ = 0;
 };
 
 }  // namespace parley::test
