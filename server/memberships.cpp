@@ -10,32 +10,48 @@
 namespace parley {
 
 void Memberships::join(Room& room) {
+    if (first_ == nullptr && more_.empty()) {
+        first_ = &room;
+    } else {
+        more_.push_back(&room);
+    }
     room.add(self_);
-    rooms_.push_back(&room);
 }
 
 void Memberships::leave(Room& room, const Message& notice) {
-    auto it = std::find(rooms_.begin(), rooms_.end(), &room);
-    if (it == rooms_.end()) {
-        return;
+    if (first_ == &room) {
+        first_ = nullptr;
+        if (!more_.empty()) {
+            first_ = more_.front();
+            more_.erase(more_.begin());
+        }
+    } else {
+        auto it = std::find(more_.begin(), more_.end(), &room);
+        if (it == more_.end()) {
+            return;
+        }
+        more_.erase(it);
     }
     room.announce(notice, self_);
     room.remove(self_);
-    rooms_.erase(it);
-    directory_.close_if_empty(room);
+    room.directory().close_if_empty(room);
 }
 
 void Memberships::tell_peers(const Message& m, bool include_self) const {
-    if (rooms_.size() == 1 && rooms_.front()->announces()) {  // common: no de-duplication
-        rooms_.front()->broadcast(m, include_self ? nullptr : &self_);
+    if (more_.empty()) {  // common: one room, no de-duplication
+        if (first_ != nullptr && first_->announces()) {
+            first_->broadcast(m, include_self ? nullptr : &self_);
+        } else if (include_self) {
+            self_.deliver(m);
+        }
         return;
     }
     std::vector<Session*> peers;
-    for (const Room* room : rooms_) {
+    for_each_room([&](const Room* room) {
         if (room->announces()) {
             peers.insert(peers.end(), room->members().begin(), room->members().end());
         }
-    }
+    });
     if (include_self) {
         peers.push_back(&self_);
     }
@@ -52,17 +68,19 @@ void Memberships::tell_peers(const Message& m, bool include_self) const {
 // line, and a peer list when the session was in several rooms), and if that fails the peers
 // miss one notice; leaving the rooms allocates nothing and always happens.
 Memberships::~Memberships() {
-    if (!silent_ && !rooms_.empty()) {
+    if (current() != nullptr) {
         try {
-            tell_peers(self_.quit_notice(), false);
+            if (const Message notice = self_.quit_notice()) {
+                tell_peers(notice, false);
+            }
         } catch (...) {
             spdlog::warn("{} left without a quit notice: out of memory", self_.nick());
         }
     }
-    for (Room* room : rooms_) {
+    for_each_room([this](Room* room) {
         room->remove(self_);
-        directory_.close_if_empty(*room);
-    }
+        room->directory().close_if_empty(*room);
+    });
 }
 
 }  // namespace parley

@@ -3,8 +3,12 @@
 // the model holds any number (an IRC front end needs that).
 //
 // When the session ends, for any reason, the destructor tells everybody who shared a room with
-// it that it quit (once each, however many rooms they shared), then leaves every room. The
-// destructor never throws: a quit notice that cannot be built is dropped, the leaving is not.
+// it that it quit (once each, however many rooms they shared; nobody while the server shuts
+// down), then leaves every room. The destructor never throws: a quit notice that cannot be
+// built is dropped, the leaving is not.
+//
+// Held in every session coroutine's frame, so it keeps no more than it needs: the session, and
+// the rooms (each room knows its directory).
 
 #include <string_view>
 #include <vector>
@@ -14,19 +18,17 @@
 namespace parley {
 
 class Room;
-class RoomDirectory;
 class Session;
 
 class Memberships {
   public:
-    Memberships(Session& self, RoomDirectory& rooms) : self_(self), directory_(rooms) {}
+    explicit Memberships(Session& self) : self_(self) {}
     Memberships(const Memberships&) = delete;
     Memberships& operator=(const Memberships&) = delete;
     ~Memberships();
 
     // The room the session talks to: the one it joined last.
-    Room* current() const { return rooms_.empty() ? nullptr : rooms_.back(); }
-    const std::vector<Room*>& rooms() const { return rooms_; }
+    Room* current() const { return more_.empty() ? first_ : more_.back(); }
 
     void join(Room& room);
     // Tells the room (the session included) with `notice`, then leaves it; an emptied room
@@ -37,14 +39,22 @@ class Memberships {
     // (see Room::announces), and to this one if `include_self`.
     void tell_peers(const Message& m, bool include_self) const;
 
-    // When set, the destructor leaves without telling anyone (server shutdown).
-    void leave_silently() { silent_ = true; }
-
   private:
+    template <class F>
+    void for_each_room(F&& f) const {
+        if (first_ != nullptr) {
+            f(first_);
+        }
+        for (Room* room : more_) {
+            f(room);
+        }
+    }
+
     Session& self_;
-    RoomDirectory& directory_;
-    std::vector<Room*> rooms_;
-    bool silent_ = false;
+    // The rooms in joining order. Nearly every session is in exactly one room, held here
+    // without an allocation; a second room (an IRC client in several channels) goes to more_.
+    Room* first_ = nullptr;
+    std::vector<Room*> more_;
 };
 
 }  // namespace parley

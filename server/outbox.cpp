@@ -31,10 +31,8 @@ void Outbox::close() {
     wake();
 }
 
-void Outbox::park(Waiter writer, std::string& out, std::size_t soft_limit) {
+void Outbox::park(Waiter writer) {
     waiter_.emplace(std::move(writer));
-    out_ = &out;
-    soft_limit_ = static_cast<std::uint32_t>(std::min<std::size_t>(soft_limit, UINT32_MAX));
     if (!queue_.empty() || state_ != State::open) {
         wake();
     }
@@ -57,7 +55,7 @@ void Outbox::resume() {
     waiter_.reset();
     out_->clear();
     if (state_ != State::closed) {
-        take(*out_, soft_limit_);
+        take(*out_, batch_limit);
     }
     std::move(writer)(Batch{*out_});
 }

@@ -42,8 +42,14 @@ struct Batch {
 
 class Outbox {
   public:
+    // One batch's bytes, at most about: keeps the buffer a batch is written from bounded when
+    // the outbox limit is off.
+    static constexpr std::size_t batch_limit = 256 * 1024;
+
     // max_bytes: the most unread bytes (queued plus taken but not yet written); 0 = unbounded.
-    explicit Outbox(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+    // Limits past 4 GiB count as unbounded.
+    explicit Outbox(std::size_t max_bytes)
+        : max_bytes_(max_bytes > UINT32_MAX ? 0 : static_cast<std::uint32_t>(max_bytes)) {}
     Outbox(const Outbox&) = delete;
     Outbox& operator=(const Outbox&) = delete;
 
@@ -65,14 +71,15 @@ class Outbox {
 
     // The generator's step: waits until a message is queued or the stream ends, then replaces
     // `out` with the wire bytes of the queued messages, oldest first, stopping once `out` holds
-    // `soft_limit` bytes or more (a message is never split), and yields them as a Batch. Yields
+    // batch_limit bytes or more (a message is never split), and yields them as a Batch. Yields
     // an empty Batch once the stream has ended and everything before the end was handed over.
     // `out` is touched only when the writer resumes, so writers of different sessions may share
     // one buffer between their suspensions. One writer at a time.
-    auto next_batch(std::string& out, std::size_t soft_limit) {
+    auto next_batch(std::string& out) {
+        out_ = &out;
+        // The initiation captures only `this`: it lives in the frame of every parked writer.
         return asio::async_initiate<const asio::use_awaitable_t<Executor>&, void(Batch)>(
-            [this, &out, soft_limit](Waiter writer) { park(std::move(writer), out, soft_limit); },
-            use_task);
+            [this](Waiter writer) { park(std::move(writer)); }, use_task);
     }
 
     // The writer reports bytes that reached the socket; they stop counting against the limit.
@@ -95,7 +102,7 @@ class Outbox {
     using Waiter = asio::async_result<asio::use_awaitable_t<Executor>, void(Batch)>::handler_type;
     enum class State : unsigned char { open, finishing, closed };
 
-    void park(Waiter writer, std::string& out, std::size_t soft_limit);
+    void park(Waiter writer);
     // Posts the parked writer's resumption, once, if there is something for it.
     void wake();
     void resume();
@@ -103,9 +110,8 @@ class Outbox {
     RingQueue<Message> queue_;
     std::optional<Waiter> waiter_;
     std::string* out_ = nullptr;  // the parked writer's batch buffer
-    std::size_t max_bytes_;
     std::size_t unread_ = 0;
-    std::uint32_t soft_limit_ = 0;
+    std::uint32_t max_bytes_;  // 32 bits: the outbox sits in every connection
     State state_ = State::open;
     bool wake_posted_ = false;
 };

@@ -15,13 +15,20 @@
 
 namespace parley {
 
+class RoomDirectory;
 class Session;
 
 class Room {
   public:
-    Room(std::string name, std::size_t history_limit, std::size_t announce_limit)
-        : name_(std::move(name)), history_limit_(history_limit), announce_limit_(announce_limit) {}
+    Room(RoomDirectory& directory, std::string name, std::size_t history_limit,
+         std::size_t announce_limit)
+        : directory_(directory),
+          name_(std::move(name)),
+          history_limit_(history_limit),
+          announce_limit_(announce_limit) {}
 
+    // The directory that holds the room (and removes it when it empties).
+    RoomDirectory& directory() const { return directory_; }
     const std::string& name() const { return name_; }
     const std::string& topic() const { return topic_; }
     void set_topic(std::string topic) { topic_ = std::move(topic); }
@@ -52,6 +59,7 @@ class Room {
     const std::deque<Message>& history() const { return history_; }
 
   private:
+    RoomDirectory& directory_;
     std::string name_;
     std::string topic_;
     std::vector<Session*> members_;

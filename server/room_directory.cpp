@@ -15,7 +15,8 @@ Room* RoomDirectory::find(std::string_view name) {
 Room& RoomDirectory::open(std::string_view name) {
     auto it = rooms_.find(name);
     if (it == rooms_.end()) {
-        auto room = std::make_unique<Room>(std::string(name), history_limit_, announce_limit_);
+        auto room =
+            std::make_unique<Room>(*this, std::string(name), history_limit_, announce_limit_);
         it = rooms_.emplace(room->name(), std::move(room)).first;
     }
     return *it->second;

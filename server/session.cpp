@@ -30,10 +30,6 @@ struct WriterEscaped {
     void operator()(std::exception_ptr e) const noexcept { LogEscaped{"writer"}(e); }
 };
 
-// A batch writes at most this much per send: keeps the shared write buffer bounded when the
-// outbox limit is off.
-constexpr std::size_t batch_limit = 256 * 1024;
-
 tcp::endpoint remote_of(const Socket& s) {
     asio::error_code ec;
     tcp::endpoint ep = s.remote_endpoint(ec);
@@ -72,7 +68,7 @@ Task<void> serve(Socket socket, ServerState& state) {
     }
     tune_socket(socket);
     Registration nick = state.registry.add_guest(session);
-    Memberships rooms{session, state.rooms};
+    Memberships rooms{session};
     session.admit(nick, rooms);  // the greeting, then #lobby
 
     // From here on nothing throws out of this scope while the writer runs: it works on the
@@ -125,38 +121,53 @@ const std::string& Session::nick() const {
     return registration_->nick();
 }
 
-std::string Session::peer() const {
-    return describe(remote_);
-}
-
 Lines Session::lines() const {
     return Lines(state_.config.timestamps);
 }
 
-void Session::set_reason(std::string_view reason) {
-    if (quit_reason_.empty()) {
-        quit_reason_ = reason;
+// Never throws: ending a session must not fail. Should the reason not fit in memory, the
+// session ends all the same, with the default reason.
+void Session::set_reason(std::string_view reason) noexcept {
+    if (!quit_reason_) {
+        try {
+            quit_reason_ = std::make_unique<std::string>(reason);
+        } catch (...) {
+        }
     }
 }
 
+std::string_view Session::quit_reason() const {
+    return quit_reason_ ? std::string_view(*quit_reason_) : std::string_view("connection closed");
+}
+
 Message Session::quit_notice() const {
-    const std::string_view reason =
-        quit_reason_.empty() ? std::string_view("connection closed") : quit_reason_;
-    return lines().notice(fmt::format("{} quit ({})", nick(), reason)).done();
+    if (state_.closing) {
+        return nullptr;  // everybody is leaving: nobody is told of anybody's quit
+    }
+    return lines().notice(fmt::format("{} quit ({})", nick(), quit_reason())).done();
 }
 
 void Session::log_close() {
-    set_reason("connection closed");  // when nothing more particular was said
     const std::chrono::duration<double> lasted = clock::now() - opened_;
-    spdlog::info("close {} {}: {} after {:.1f}s", peer(), nick(), quit_reason_, lasted.count());
+    spdlog::info("close {} {}: {} after {:.1f}s", peer(), nick(), quit_reason(), lasted.count());
 }
 
 // --- the reader -----------------------------------------------------------------------------
 
-void Session::on_readable(const asio::error_code& wait_error) {
+void Session::on_readable(const asio::error_code& wait_error) noexcept {
     if (ending_) {
         return;  // finish() or disconnect() woke the wait: the reader ends
     }
+    try {
+        read_and_handle(wait_error);
+    } catch (const std::exception& e) {
+        // Out of memory, say: this session ends, the server goes on.
+        spdlog::error("session {} {} failed: {}", peer(), nick(), e.what());
+        disconnect("server error");
+    }
+}
+
+void Session::read_and_handle(const asio::error_code& wait_error) {
     if (wait_error) {
         disconnect(wait_error == asio::error::operation_aborted ? "connection closed"
                                                                 : wait_error.message());
@@ -180,13 +191,7 @@ void Session::on_readable(const asio::error_code& wait_error) {
         return;
     }
     last_input_ = clock::now();
-    try {
-        on_bytes(std::string_view(buffer.data(), n));
-    } catch (const std::exception& e) {
-        // Out of memory, say: this session ends, the server goes on.
-        spdlog::error("session {} {} failed: {}", peer(), nick(), e.what());
-        disconnect("server error");
-    }
+    on_bytes(std::string_view(buffer.data(), n));
 }
 
 // --- the writer -----------------------------------------------------------------------------
@@ -207,22 +212,19 @@ void Session::start_writer() {
 Task<void> Session::write_loop() {
     // The shared write buffer is this writer's from when next_batch() resumes it until its next
     // suspension: in the common case the socket takes the whole batch at once, and the session
-    // needs no write buffer of its own.
+    // needs no write buffer of its own. (Locals here live as long as the session; helpers that
+    // are not coroutines keep theirs out of this frame.)
     try {
-        while (Batch batch = co_await outbox_.next_batch(state_.write_buffer, batch_limit)) {
-            const std::size_t n = write_now(batch.bytes);
-            if (n < batch.bytes.size() && socket_.is_open()) {
-                co_await write_rest(batch.bytes.substr(n));
+        while (Batch batch = co_await outbox_.next_batch(state_.write_buffer)) {
+            write_now(batch.bytes);
+            if (!batch.bytes.empty() && socket_.is_open()) {
+                co_await write_rest(batch.bytes);
             }
             if (!socket_.is_open()) {
                 break;
             }
         }
-        if (outbox_.drained() && !outbox_.closed() && socket_.is_open()) {
-            // Everything up to finish() is written: say so to the peer.
-            asio::error_code ignored;
-            socket_.shutdown(tcp::socket::shutdown_send, ignored);
-        }
+        end_of_stream();
     } catch (const std::exception& e) {
         spdlog::error("writer of {} {} failed: {}", peer(), nick(), e.what());
         disconnect("server error");
@@ -235,32 +237,41 @@ Task<void> Session::write_loop() {
 // writer does not carry this one's in its own.
 Task<void> Session::write_rest(std::string_view unsent) {
     std::string rest(unsent);  // copied before the first suspension, while `unsent` is valid
-    while (!rest.empty() && socket_.is_open()) {
+    std::string_view left = rest;
+    while (!left.empty() && socket_.is_open()) {
         // An aborted wait with the socket still open is finish() waking the reader: wait again.
         co_await socket_.async_wait(Socket::wait_write, use_task_tuple);
-        rest.erase(0, write_now(rest));
+        write_now(left);
     }
 }
 
-// Writes what the socket takes now; 0 when it takes nothing, or when the connection failed
-// (then the session is disconnected).
-std::size_t Session::write_now(std::string_view bytes) {
+// Writes what the socket takes now and leaves `bytes` holding what it did not take. A failed
+// connection is disconnected (and `bytes` is left as it was).
+void Session::write_now(std::string_view& bytes) {
     asio::error_code ec;
     const std::size_t n = socket_.write_some(asio::buffer(bytes), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
-        return 0;
+        return;
     }
     if (ec) {
         disconnect(ec == asio::error::broken_pipe || ec == asio::error::connection_reset
                        ? "connection reset"
                        : ec.message());
-        return 0;
+        return;
     }
     outbox_.written(n);
-    return n;
+    bytes.remove_prefix(n);
 }
 
-void Session::writer_ended() {
+// After the stream's end: once everything up to finish() is written, say so to the peer.
+void Session::end_of_stream() {
+    if (!outbox_.closed() && socket_.is_open()) {
+        asio::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    }
+}
+
+void Session::writer_ended() noexcept {
     writer_running_ = false;
     if (join_ != nullptr) {
         join_->cancel();  // the session coroutine waits for exactly this
@@ -281,7 +292,7 @@ Task<void> Session::writer_finished() {
         co_await linger.async_wait(use_task_tuple);
         if (writer_running_) {
             // The client does not read its last lines: close; the writer then ends at once.
-            disconnect(quit_reason_);
+            disconnect("quit linger");  // the reason given first stays
             linger.expires_at(Timer::time_point::max());
             co_await linger.async_wait(use_task_tuple);
         }
@@ -300,7 +311,7 @@ void Session::deliver(const Message& m) {
     }
 }
 
-void Session::evict() {
+void Session::evict() noexcept {
     spdlog::warn("evict {} {}: too slow, {} unread bytes", peer(), nick(), outbox_.unread_bytes());
     set_reason("too slow");
     ending_ = true;
@@ -327,14 +338,14 @@ void Session::finish(std::string_view reason, const Message& last) {
     socket_.cancel(ignored);
 }
 
-void Session::disconnect(std::string_view reason) {
+void Session::disconnect(std::string_view reason) noexcept {
     set_reason(reason);
     ending_ = true;
     outbox_.close();
     close_socket(Close::orderly);
 }
 
-void Session::close_socket(Close how) {
+void Session::close_socket(Close how) noexcept {
     asio::error_code ignored;
     if (how == Close::reset && socket_.is_open()) {
         socket_.set_option(asio::socket_base::linger(true, 0), ignored);
@@ -343,9 +354,6 @@ void Session::close_socket(Close how) {
 }
 
 void Session::shut_down(const Message& goodbye) {
-    if (rooms_ != nullptr) {
-        rooms_->leave_silently();  // everybody is leaving: nobody is told of anybody's quit
-    }
     finish("server shutdown", goodbye);
 }
 

@@ -17,9 +17,11 @@
 
 #include <asio/ip/tcp.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "server/endpoint.hpp"
 #include "server/message.hpp"
 #include "server/outbox.hpp"
 #include "server/task.hpp"
@@ -59,7 +61,7 @@ class Session {
 
     // The reader's step, after a wait for readability: reads what is there into the shared
     // buffer and handles every complete line. Never throws: a failure ends the session.
-    void on_readable(const asio::error_code& wait_error);
+    void on_readable(const asio::error_code& wait_error) noexcept;
     // Whether the reader goes on: false once the session is ending, however that came about.
     bool reading() const { return !ending_; }
 
@@ -80,15 +82,17 @@ class Session {
     // Ends the session now: the outbox is dropped and the socket closed, which wakes the reader
     // and the writer. Safe while a room is being walked: the session leaves its rooms only when
     // its coroutine's scope ends, never inside this call.
-    void disconnect(std::string_view reason);
+    void disconnect(std::string_view reason) noexcept;
 
     // Server shutdown: the goodbye line, then close; nobody is told of this one's quit.
     void shut_down(const Message& goodbye);
 
     const std::string& nick() const;
-    std::string peer() const;
+    // The peer's address for log lines (see Described).
+    Described peer() const { return Described{remote_}; }
     clock::time_point last_input() const { return last_input_; }
-    // The "quit (reason)" line for peers; Memberships sends it as the session's scope ends.
+    // The "quit (reason)" line for peers, which Memberships sends as the session's scope ends;
+    // none while the server shuts down.
     Message quit_notice() const;
     // The line the server logs for a connection that ends.
     void log_close();
@@ -96,19 +100,22 @@ class Session {
   private:
     friend struct SessionProbe;  // tests read what was queued for a session
     enum class Close { orderly, reset };
-    void close_socket(Close how);
-    void evict();
+    void close_socket(Close how) noexcept;
+    void evict() noexcept;
+    void read_and_handle(const asio::error_code& wait_error);
     Task<void> write_loop();
     Task<void> write_rest(std::string_view unsent);
-    std::size_t write_now(std::string_view bytes);
-    void writer_ended();
+    void write_now(std::string_view& bytes);
+    void end_of_stream();
+    void writer_ended() noexcept;
 
     // Input (input.cpp): bytes to lines to commands.
     void on_bytes(std::string_view chunk);
     void on_line(std::string_view line);
     void refuse(std::string_view code, std::string_view text);
     void strike(std::string_view reason);
-    void set_reason(std::string_view reason);
+    void set_reason(std::string_view reason) noexcept;
+    std::string_view quit_reason() const;
     Lines lines() const;
 
     // Commands (commands.cpp).
@@ -135,17 +142,19 @@ class Session {
     Memberships* rooms_ = nullptr;
     Timer* join_ = nullptr;  // while the session waits for its writer: the wake-up
     asio::ip::tcp::endpoint remote_;
+    bool ending_ = false;  // finish() or disconnect() was called: read no more
+    bool writer_running_ = false;
+    bool flood_reported_ = false;
     clock::time_point opened_;
     clock::time_point last_input_;
-    std::string quit_reason_;
+    // Why the session ended, as peers are told; the first reason given stays. Allocated only
+    // when the session ends: an idle connection holds none.
+    std::unique_ptr<std::string> quit_reason_;
     Outbox outbox_;
     TelnetFilter telnet_;
     LineReader line_reader_;
     TokenBucket rate_;
     TokenBucket strikes_;
-    bool ending_ = false;  // finish() or disconnect() was called: read no more
-    bool writer_running_ = false;
-    bool flood_reported_ = false;
 };
 
 }  // namespace parley

@@ -10,7 +10,9 @@
 // unlimited (benchmarks only).
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -20,7 +22,10 @@ class LineReader {
   public:
     enum class Kind { line, overlong };
 
-    explicit LineReader(std::size_t max_line) : max_line_(max_line) {}
+    // max_line: the longest line's bytes, without its terminator; 0 = unlimited. Limits past
+    // 4 GiB count as unlimited.
+    explicit LineReader(std::size_t max_line)
+        : max_line_(max_line > UINT32_MAX ? 0 : static_cast<std::uint32_t>(max_line)) {}
 
     // Calls sink(Kind, std::string_view) for every complete line in `chunk` (and for every
     // line that became overlong). The view is valid only during the call.
@@ -39,19 +44,19 @@ class LineReader {
                 discarding_ = false;
                 continue;
             }
-            if (partial_.empty()) {
+            if (!partial_) {
                 deliver(head, sink);
             } else {
                 // Bounded: partial_ holds at most max_line + 1 bytes, head at most one chunk.
-                partial_.append(head);
-                deliver(partial_, sink);
-                release_partial();
+                partial_->append(head);
+                deliver(*partial_, sink);
+                partial_.reset();
             }
         }
     }
 
     // Bytes held for an unfinished line (for tests and memory accounting).
-    std::size_t pending() const { return partial_.size(); }
+    std::size_t pending() const { return partial_ ? partial_->size() : 0; }
 
   private:
     bool too_long(std::size_t n) const { return max_line_ != 0 && n > max_line_; }
@@ -75,26 +80,24 @@ class LineReader {
             return;
         }
         // +1 leaves room for the CR of a CRLF that may still arrive.
-        if (too_long(partial_.size() + rest.size()) &&
-            !(partial_.size() + rest.size() == max_line_ + 1 && rest.back() == '\r')) {
-            release_partial();
+        const std::size_t held = pending() + rest.size();
+        if (too_long(held) && !(held == max_line_ + 1 && rest.back() == '\r')) {
+            partial_.reset();
             discarding_ = true;
             sink(Kind::overlong, std::string_view{});
             return;
         }
-        partial_.append(rest);
-    }
-
-    // An idle connection should not keep a large buffer it needed once.
-    void release_partial() {
-        partial_.clear();
-        if (partial_.capacity() > 1024) {
-            partial_.shrink_to_fit();
+        if (!partial_) {
+            partial_ = std::make_unique<std::string>();
         }
+        partial_->append(rest);
     }
 
-    std::size_t max_line_;
-    std::string partial_;
+    // 32 bits: this object sits in every connection.
+    std::uint32_t max_line_;
+    // The start of a line whose end has not come yet. Allocated only while there is one, and
+    // released as soon as the line is complete: an idle connection holds no buffer here.
+    std::unique_ptr<std::string> partial_;
     bool discarding_ = false;
 };
 

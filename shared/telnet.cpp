@@ -24,8 +24,8 @@ TelnetFilter::Output TelnetFilter::filter(std::string_view chunk, std::string& r
     Output result;
     // The previous output is dead now. A connection that once sent a big chunk with telnet
     // bytes in it should not keep a buffer of that size for the rest of its life.
-    if (out_.capacity() > 4096) {
-        std::string().swap(out_);
+    if (out_ && out_->capacity() > 4096) {
+        out_.reset();
     }
     if (chunk.empty()) {
         result.data = chunk;
@@ -42,8 +42,12 @@ TelnetFilter::Output TelnetFilter::filter(std::string_view chunk, std::string& r
         return result;
     }
 
-    out_.clear();
-    out_.reserve(n);
+    if (!out_) {
+        out_ = std::make_unique<std::string>();
+    }
+    std::string& out = *out_;
+    out.clear();
+    out.reserve(n);
     std::size_t i = 0;
 
     // The byte after IAC (outside or inside a subnegotiation) that is not SE, SB or IAC.
@@ -90,12 +94,12 @@ TelnetFilter::Output TelnetFilter::filter(std::string_view chunk, std::string& r
                     }
                     const std::size_t k = static_cast<const char*>(z) - p;
                     if (k > from && p[k - 1] == '\r') {
-                        out_.append(p + from, k - from);
+                        out.append(p + from, k - from);
                         from = k + 1;
                     }
                     pos = k + 1;
                 }
-                out_.append(p + from, end - from);
+                out.append(p + from, end - from);
                 if (end > i) {
                     // A dropped NUL is not a CR, so the last raw byte decides.
                     state_ = p[end - 1] == '\r' ? State::cr : State::data;
@@ -110,7 +114,7 @@ TelnetFilter::Output TelnetFilter::filter(std::string_view chunk, std::string& r
             case State::iac: {
                 const auto b = static_cast<unsigned char>(p[i++]);
                 if (b == IAC) {
-                    out_.push_back(static_cast<char>(IAC));
+                    out.push_back(static_cast<char>(IAC));
                     state_ = State::data;
                 } else {
                     command(b);
@@ -155,7 +159,7 @@ TelnetFilter::Output TelnetFilter::filter(std::string_view chunk, std::string& r
             }
         }
     }
-    result.data = out_;
+    result.data = out;
     return result;
 }
 

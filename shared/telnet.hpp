@@ -9,6 +9,7 @@
 // split between two reads is still recognised.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -30,7 +31,9 @@ class TelnetFilter {
     enum class State : std::uint8_t { data, cr, iac, option, sb, sb_iac };
     State state_ = State::data;
     std::uint8_t verb_ = 0;
-    std::string out_;
+    // The output of a chunk that held telnet bytes. Allocated on first need: most connections
+    // (nc, scripts) never send any, and this object sits in every connection.
+    std::unique_ptr<std::string> out_;
 };
 
 }  // namespace parley

@@ -23,9 +23,9 @@ struct Writer {
     std::vector<std::string> batches;
     bool ended = false;
 
-    Task<void> run(Outbox& box, std::size_t soft_limit = 1 << 20) {
+    Task<void> run(Outbox& box) {
         std::string buffer;
-        while (Batch batch = co_await box.next_batch(buffer, soft_limit)) {
+        while (Batch batch = co_await box.next_batch(buffer)) {
             batches.emplace_back(batch.bytes);
             box.written(batch.bytes.size());
         }
@@ -245,23 +245,25 @@ TEST_CASE("outbox: a writer that arrives after the end still ends", "[outbox]") 
     CHECK(w.ended);
 }
 
-TEST_CASE("outbox: the generator splits a long queue at the soft limit", "[outbox]") {
+TEST_CASE("outbox: the generator splits a long queue at the batch limit", "[outbox]") {
     asio::io_context io;
     Outbox box(0);
     Writer w;
-    asio::co_spawn(io, w.run(box, 250), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
+    asio::co_spawn(io, w.run(box), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
     settle(io);
+    const std::size_t kib100 = 100 * 1024;
+    static_assert(Outbox::batch_limit == 256 * 1024, "the expected batches below assume it");
     for (int i = 0; i < 10; ++i) {
-        REQUIRE(box.offer(make_message(std::string(100, static_cast<char>('a' + i)))));
+        REQUIRE(box.offer(make_message(std::string(kib100, static_cast<char>('a' + i)))));
     }
     settle(io);
-    // 300 + 300 + 300 + 100: each batch stops at the first message that reaches 250 bytes.
+    // 300 + 300 + 300 + 100 KiB: each batch stops at the first message that reaches 256 KiB.
     REQUIRE(w.batches.size() == 4);
     std::string all;
     for (const auto& b : w.batches) {
-        CHECK(b.size() <= 300);
+        CHECK(b.size() <= 3 * kib100);
         all += b;
     }
-    CHECK(all.size() == 1000);
-    CHECK(all.substr(900) == std::string(100, 'j'));
+    CHECK(all.size() == 10 * kib100);
+    CHECK(all.substr(9 * kib100) == std::string(kib100, 'j'));
 }

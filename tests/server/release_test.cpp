@@ -37,7 +37,7 @@ struct Member {
         slot.emplace(state.limits, "127.0.0.1");
         registration.emplace(state.registry.add_guest(session));
         REQUIRE(registration->rename(nick));
-        rooms.emplace(session, state.rooms);
+        rooms.emplace(session);
         session.admit(*registration, *rooms);
     }
 
