@@ -18,6 +18,8 @@
 #include "load/blaster.hpp"
 #include "load/engine.hpp"
 #include "load/proc.hpp"
+#include "load/run.hpp"
+#include "load/scenarios/scenario.hpp"
 
 using namespace parley::load;
 
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
     bool free_port = false;
     app.add_flag("--free-port", free_port, "print a free loopback TCP port and exit (for scripts)");
     app.add_option("--scenario", o.scenario, "fanout, chatty, rooms, idle, churn or slow")
-        ->check(CLI::IsMember({"fanout", "chatty", "rooms", "idle", "churn", "slow"}))
+        ->check(CLI::IsMember(scenario_names()))
         ->capture_default_str();
     app.add_option("--clients", o.clients,
                    "receivers (fanout, slow, churn), members (chatty), connections (idle)")
