@@ -385,6 +385,54 @@ bool Engine::peer_gone(int conn) {
     return false;
 }
 
+std::uint64_t Engine::healthy_lost() const {
+    std::uint64_t lost = 0;
+    for (const auto& c : layout_.conns) {
+        lost += c.healthy && !c.transient && c.state != ConnState::ready ? 1 : 0;
+    }
+    return lost;
+}
+
+bool Engine::reconnect_all() {
+    pending_.clear();
+    for (int i = static_cast<int>(layout_.conns.size()) - 1; i >= 0; --i) {
+        Conn& c = layout_.conns[i];
+        if (c.fd >= 0) {
+            epoll_ctl(ep_, EPOLL_CTL_DEL, c.fd, nullptr);
+            ::close(c.fd);
+        }
+        Conn fresh;
+        fresh.room = c.room;
+        fresh.self_pub = c.self_pub;
+        fresh.receives = c.receives;
+        fresh.subscribes = c.subscribes;
+        fresh.healthy = c.healthy;
+        fresh.transient = c.transient;
+        fresh.reason_prefix = c.reason_prefix;
+        fresh.trackers.resize(c.trackers.size());
+        c = std::move(fresh);
+        if (!c.transient) {
+            pending_.push_back(i);
+        }
+    }
+    for (auto& p : layout_.pubs) {
+        p.sent = 0;
+        p.step_base = 0;
+    }
+    inflight_ = 0;
+    ready_ = 0;
+    const auto connected = r_.clients_connected;
+    const auto connect_s = r_.connect_all_s;
+    const auto join = r_.connect_join;
+    const std::size_t failures = r_.failures.size();
+    const bool ok = connect_all();
+    r_.clients_connected = connected;
+    r_.connect_all_s = connect_s;
+    r_.connect_join = join;
+    r_.failures.resize(failures);
+    return ok;
+}
+
 // --- the loop -----------------------------------------------------------------------------
 
 void Engine::pump(int timeout_ms) {

@@ -80,6 +80,13 @@ class Engine {
     int inflight() const { return inflight_; }
     // Healthy clients the server closed since the last step began.
     std::uint64_t step_disconnects() const { return step_disconnects_; }
+    // Healthy clients of the layout that are no longer connected.
+    std::uint64_t healthy_lost() const;
+    // Closes every connection and connects the whole layout again from scratch: publishers
+    // start their sequences over and receivers their checks, so the steps after measure the
+    // full population again (a sweep, after an overloaded step got clients evicted). The
+    // report keeps the first connection's figures. False if not all of them got ready.
+    bool reconnect_all();
 
     // For scenarios' own clients.
     void open_now(int conn);  // connects a connection added after prepare()

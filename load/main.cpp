@@ -112,10 +112,23 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--churn-messages", o.churn_messages, "lines each churning client sends")
         ->capture_default_str();
-    app.add_flag("--sweep", o.sweep, "raise the rate step by step to the highest sustained one");
-    app.add_option("--sweep-factor", o.sweep_factor, "rate multiplier between sweep steps")
+    app.add_flag("--sweep", o.sweep,
+                 "find the highest sustained rate: climb, then bisect between pass and fail");
+    app.add_option("--sweep-factor", o.sweep_factor, "rate multiplier between climbing steps")
+        ->check(CLI::Range(1.01, 100.0))
         ->capture_default_str();
-    app.add_option("--sweep-steps", o.sweep_steps, "most sweep steps")->capture_default_str();
+    app.add_option("--sweep-fails", o.sweep_fails,
+                   "failed steps in a row that end the climb (then it bisects)")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+    app.add_option("--sweep-precision", o.sweep_precision,
+                   "bisect until the highest pass and lowest fail are this close (0.03: 3 %)")
+        ->check(CLI::Range(0.001, 1.0))
+        ->capture_default_str();
+    app.add_option("--sweep-steps", o.sweep_steps,
+                   "most sweep steps in all, retries and bisection included")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
     app.add_option("--p99-limit", o.p99_limit_ms, "sweep: p99 latency limit in ms")
         ->capture_default_str();
     app.add_option("--repeat", repeat, "runs per target, interleaved across targets")

@@ -40,8 +40,10 @@ struct ScenarioOptions {
     double churn_rate = 50;  // churn: new connections per second
     int churn_messages = 2;  // churn: lines each sends before leaving
     bool sweep = false;
-    double sweep_factor = 1.5;
-    int sweep_steps = 12;
+    double sweep_factor = 1.5;      // rate multiplier while climbing
+    int sweep_fails = 3;            // failed steps in a row that end the climb
+    double sweep_precision = 0.03;  // bisect until the pass/fail rates are this close
+    int sweep_steps = 30;           // most steps in all, retries and bisection included
     double p99_limit_ms = 50;
     bool progress = false;
     int run_id = 0;        // makes room names unique per run on a shared server

@@ -119,15 +119,18 @@ std::string format_run(const RunResult& r, const ReportOptions& o) {
                    r.clients_connected, r.clients_wanted, r.connect_all_s, r.failed_connects,
                    ms(r.connect_join.p50_us), ms(r.connect_join.p99_us), ms(r.connect_join.max_us));
     if (o.sweep && !r.steps.empty()) {
-        fmt::format_to(w, "  {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>6} {:>6} {:>8}  {}\n",
-                       "rate/pub", "published", "delivered", "p50 ms", "p99 ms", "max ms", "srvCPU",
-                       "cliCPU", "CPU-out", "verdict");
+        // In the order they ran: climbing, a retry of a rate that failed on latency alone,
+        // then bisection between the highest pass and the lowest failure above it.
+        fmt::format_to(w, "  {:>6} {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>6} {:>6} {:>8}  {}\n",
+                       "step", "rate/pub", "published", "delivered", "p50 ms", "p99 ms", "max ms",
+                       "srvCPU", "cliCPU", "CPU-out", "verdict");
         for (const auto& s : r.steps) {
-            fmt::format_to(w, "  {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>6} {:>6} {:>8}  {}\n",
-                           si(s.rate_per_publisher), si(s.published_per_s), si(s.deliveries_per_s),
-                           ms(s.latency.p50_us), ms(s.latency.p99_us), ms(s.latency.max_us),
-                           cpu(s.server_cpu), cpu(s.client_cpu), short_bottleneck(s.bottleneck),
-                           s.sustained ? "ok" : s.why);
+            fmt::format_to(w,
+                           "  {:>6} {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>6} {:>6} {:>8}  {}\n",
+                           s.sweep_step, si(s.rate_per_publisher), si(s.published_per_s),
+                           si(s.deliveries_per_s), ms(s.latency.p50_us), ms(s.latency.p99_us),
+                           ms(s.latency.max_us), cpu(s.server_cpu), cpu(s.client_cpu),
+                           short_bottleneck(s.bottleneck), s.sustained ? "ok" : s.why);
         }
         if (const StepResult* best = headline(r, true)) {
             fmt::format_to(w,
@@ -348,7 +351,7 @@ std::string jlat(const LatencySummary& l) {
 
 std::string jstep(const StepResult& s) {
     return fmt::format(
-        R"({{"rate_per_publisher":{},"target_published_per_s":{},"published_per_s":{},"target_deliveries_per_s":{},"deliveries_per_s":{},"bytes_per_s":{},"latency":{},"lost":{},"duplicated":{},"out_of_order":{},"misrouted":{},"corrupt":{},"disconnects":{},"server_cpu_percent":{},"client_cpu_percent":{},"server_core_busy_percent":{},"client_core_busy_percent":{},"server_rss_kib":{},"out_of_cpu_first":{},"sustained":{},"why":{}}})",
+        R"({{"rate_per_publisher":{},"target_published_per_s":{},"published_per_s":{},"target_deliveries_per_s":{},"deliveries_per_s":{},"bytes_per_s":{},"latency":{},"lost":{},"duplicated":{},"out_of_order":{},"misrouted":{},"corrupt":{},"disconnects":{},"server_cpu_percent":{},"client_cpu_percent":{},"server_core_busy_percent":{},"client_core_busy_percent":{},"server_rss_kib":{},"out_of_cpu_first":{},"sustained":{},"why":{},"sweep_step":{}}})",
         jnum(s.rate_per_publisher), jnum(s.target_published_per_s), jnum(s.published_per_s),
         jnum(s.target_deliveries_per_s), jnum(s.deliveries_per_s), jnum(s.bytes_per_s),
         jlat(s.latency), s.lost, s.duplicated, s.out_of_order, s.misrouted, s.corrupt,
@@ -356,7 +359,8 @@ std::string jstep(const StepResult& s) {
         s.server_core_busy < 0 ? "null" : jnum(s.server_core_busy),
         s.client_core_busy < 0 ? "null" : jnum(s.client_core_busy),
         s.server_rss_kib < 0 ? "null" : jnum(s.server_rss_kib), jstr(s.bottleneck),
-        s.sustained ? "true" : "false", jstr(s.why));
+        s.sustained ? "true" : "false", jstr(s.why),
+        s.sweep_step.empty() ? "null" : jstr(s.sweep_step));
 }
 
 }  // namespace
@@ -373,10 +377,11 @@ std::string format_json(const std::vector<RunResult>& runs, const ReportOptions&
     for (std::size_t i = 0; i < runs.size(); ++i) {
         const auto& r = runs[i];
         out += fmt::format(
-            R"(    {{"target":{},"protocol":{},"scenario":{},"repeat":{},"pass":{},"interrupted":{},"connections_wanted":{},"connections_ready":{},"failed_connects":{},"connect_all_s":{},"connect_join":{},"best_step":{},"server_peak_kib":{},)",
+            R"(    {{"target":{},"protocol":{},"scenario":{},"repeat":{},"pass":{},"interrupted":{},"connections_wanted":{},"connections_ready":{},"failed_connects":{},"connect_all_s":{},"connect_join":{},"best_step":{},"sweep_capped":{},"server_peak_kib":{},)",
             jstr(r.target), jstr(r.protocol), jstr(r.scenario), r.repeat, r.pass ? "true" : "false",
             r.interrupted ? "true" : "false", r.clients_wanted, r.clients_connected,
             r.failed_connects, jnum(r.connect_all_s), jlat(r.connect_join), r.best_step,
+            r.sweep_capped ? "true" : "false",
             r.server_peak_kib < 0 ? "null" : jnum(r.server_peak_kib));
         out += "\"steps\":[";
         for (std::size_t k = 0; k < r.steps.size(); ++k) {
@@ -442,7 +447,8 @@ std::string format_json(const std::vector<RunResult>& runs, const ReportOptions&
 
 std::string format_plot_data(const std::vector<RunResult>& runs) {
     // Per target and rate: the median over the repeats that ran that rate (a rate tried twice
-    // counts with its last attempt).
+    // counts with its last attempt). The fourth column says how the sweep got to the rate
+    // (climb, retry, bisect); gnuplot reads only the first three.
     std::vector<std::string> order;
     for (const auto& r : runs) {
         if (std::find(order.begin(), order.end(), r.target) == order.end()) {
@@ -472,8 +478,9 @@ std::string format_plot_data(const std::vector<RunResult>& runs) {
                 p50.push_back(s->latency.p50_us / 1e3);
                 p99.push_back(s->latency.p99_us / 1e3);
             }
-            out += fmt::format("{} {} {}\n", spread_of(d).median, spread_of(p50).median,
-                               spread_of(p99).median);
+            const std::string& kind = steps.back()->sweep_step;
+            out += fmt::format("{} {} {}{}{}\n", spread_of(d).median, spread_of(p50).median,
+                               spread_of(p99).median, kind.empty() ? "" : " ", kind);
         }
         out += "\n\n";
     }

@@ -35,6 +35,7 @@ struct StepResult {
     std::string bottleneck;  // "server", "client", "neither"
     bool sustained = true;   // zero loss, rate reached, p99 under the limit
     std::string why;         // what failed, when something did
+    std::string sweep_step;  // sweeps: "climb", "retry" (same rate again) or "bisect"
 };
 
 struct PublisherResult {
@@ -56,7 +57,8 @@ struct RunResult {
     double connect_all_s = 0;  // from the first connect to the last one ready
     LatencySummary connect_join;
     std::vector<StepResult> steps;
-    int best_step = -1;                    // sweep: the highest sustained step
+    int best_step = -1;                    // the sustained step with the most deliveries/s
+    bool sweep_capped = false;             // the sweep stopped at --sweep-steps
     std::vector<std::string> step_labels;  // what each step of a non-sweep run was
     std::vector<PublisherResult> publishers;
     std::map<std::string, std::uint64_t> disconnect_reasons;

@@ -36,6 +36,17 @@ bool integrity_failed(const StepResult& s) {
            s.disconnects > 0;
 }
 
+bool fails_only_on_latency(const StepResult& s, const VerdictRules& rules) {
+    if (s.sustained || !rules.check_p99) {
+        return false;
+    }
+    StepResult without = s;
+    VerdictRules no_latency = rules;
+    no_latency.check_p99 = false;
+    judge_step(without, no_latency);
+    return without.sustained;
+}
+
 void judge_step(StepResult& s, const VerdictRules& rules) {
     std::vector<std::string> why;
     if (s.lost + s.duplicated + s.out_of_order + s.misrouted + s.corrupt > 0) {

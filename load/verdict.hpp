@@ -22,6 +22,9 @@ struct VerdictRules {
 // Sets s.sustained and s.why from the step's figures.
 void judge_step(StepResult& s, const VerdictRules& rules);
 
+// Whether a failed step failed on its p99 alone (everything else was met).
+bool fails_only_on_latency(const StepResult& s, const VerdictRules& rules);
+
 // Lost, duplicated, out-of-order, misrouted or corrupt deliveries, or healthy clients
 // disconnected: a failure of the server, not of its speed.
 bool integrity_failed(const StepResult& s);
