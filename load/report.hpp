@@ -80,7 +80,7 @@ struct ReportOptions {
 std::string format_run(const RunResult& r, const ReportOptions& o);
 
 // One table over several targets and repeats: medians with spread, and the first target's
-// ratio to each other one.
+// ratio to each other one (median and spread of the ratios within each repeat).
 std::string format_comparison(const std::vector<RunResult>& runs, const ReportOptions& o);
 
 // All runs as one JSON document.
@@ -96,5 +96,12 @@ struct Spread {
     double median = 0, min = 0, max = 0;
 };
 Spread spread_of(std::vector<double> v);
+
+// A number to two significant digits: 3.38 -> "3.4", 38.7 -> "39", 0.291 -> "0.29". Repeats on
+// a shared machine vary by more than the third digit.
+std::string two_digits(double v);
+// A ratio as "3.4x [3.3..3.5]" (median [min..max]), or "3.4x" without the spread; "n/a" when
+// there is none.
+std::string format_ratio(const Spread& s, bool with_spread);
 
 }  // namespace parley::load
