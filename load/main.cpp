@@ -30,10 +30,10 @@ void on_signal(int) {
 }
 
 // PROTO=HOST:PORT[/PID], e.g. parley=127.0.0.1:4000/1234. PROTO may carry a label after a
-// colon: redis:mine=127.0.0.1:6379.
+// colon: redis:mine=127.0.0.1:6379, parley:parley@baseline/build=127.0.0.1:4001/1235.
 Target parse_target(const std::string& spec) {
     static const std::regex re(
-        R"(^(parley|redis|nats)(?::([A-Za-z0-9_.-]+))?=([0-9.]+):([0-9]+)(?:/([0-9]+))?$)");
+        R"(^(parley|redis|nats)(?::([A-Za-z0-9_.@/+-]+))?=([0-9.]+):([0-9]+)(?:/([0-9]+))?$)");
     std::smatch m;
     if (!std::regex_match(spec, m, re)) {
         throw CLI::ValidationError("--target",
