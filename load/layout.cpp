@@ -34,7 +34,7 @@ int Layout::add_pub(int room, int conn) {
 }
 
 int Layout::add_talker(int room, bool share_publisher) {
-    if (protocol == Protocol::redis) {
+    if (!protocol_traits(protocol).subscriber_can_publish) {
         const int sub = add_conn(room, true, true);
         int pc = share_publisher ? rooms[room].shared_pub_conn : -1;
         if (pc < 0) {
@@ -52,7 +52,7 @@ int Layout::add_talker(int room, bool share_publisher) {
 }
 
 int Layout::add_publisher(int room) {
-    const int c = add_conn(room, protocol == Protocol::parley, false);
+    const int c = add_conn(room, protocol_traits(protocol).publisher_subscribes, false);
     add_pub(room, c);
     return c;
 }

@@ -36,16 +36,16 @@ struct Layout {
 
     // Whether a client receives its own messages back (Redis does; Parley does not, NATS not
     // with "echo":false).
-    bool echo() const { return protocol == Protocol::redis; }
+    bool echo() const { return protocol_traits(protocol).echoes_own_messages; }
 
     int add_room(std::string name);
     int add_conn(int room, bool subscribes, bool receives);
     int add_pub(int room, int conn);
     // A client that publishes and receives in `room`; returns its receiving connection. A Redis
-    // subscriber connection cannot PUBLISH, so there the client also needs a connection to
-    // publish through. With `share_publisher` that connection is one per room, shared by all
-    // its members: 1000 rooms of 10 then take 11,000 descriptors rather than 20,000. Each
-    // member still has its own publisher id and sequence, so loss, duplicates and order are
+    // subscriber connection cannot PUBLISH (subscriber_can_publish), so there the client also needs
+    // a connection to publish through. With `share_publisher` that connection is one per room,
+    // shared by all its members: 1000 rooms of 10 then take 11,000 descriptors rather than 20,000.
+    // Each member still has its own publisher id and sequence, so loss, duplicates and order are
     // checked per member as before.
     int add_talker(int room, bool share_publisher);
     // A client that only publishes; returns its connection. Parley has no such thing: it

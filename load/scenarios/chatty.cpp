@@ -10,7 +10,7 @@ class Chatty : public Scenario {
   public:
     int connections(const ScenarioOptions& o, Protocol p) const override {
         // A Redis member subscribes on one connection and publishes on another.
-        return o.clients * (p == Protocol::redis ? 2 : 1);
+        return o.clients * (protocol_traits(p).subscriber_can_publish ? 1 : 2);
     }
     void lay_out(Engine& e) override {
         // About a hundred clients fit easily, so each Redis member keeps its own publisher

@@ -12,7 +12,8 @@ class Rooms : public Scenario {
   public:
     int connections(const ScenarioOptions& o, Protocol p) const override {
         // A Redis room's members publish through one shared connection (Layout::add_talker).
-        return o.rooms * o.members + (p == Protocol::redis && o.members > 0 ? o.rooms : 0);
+        const bool shared_publisher = !protocol_traits(p).subscriber_can_publish;
+        return o.rooms * o.members + (shared_publisher && o.members > 0 ? o.rooms : 0);
     }
     void lay_out(Engine& e) override {
         // Often thousands of members: over Redis they share one publisher connection per room,
