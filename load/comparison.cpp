@@ -16,8 +16,6 @@ const StepResult* headline_step(const RunResult& r, bool sweep) {
     return &r.steps.front();
 }
 
-namespace {
-
 std::vector<std::string> targets_in_order(const std::vector<RunResult>& runs) {
     std::vector<std::string> order;
     for (const auto& r : runs) {
@@ -27,6 +25,8 @@ std::vector<std::string> targets_in_order(const std::vector<RunResult>& runs) {
     }
     return order;
 }
+
+namespace {
 
 // Server CPU per million deliveries at a step; nullopt when unknown.
 std::optional<double> cpu_ms_per_million(const StepResult& s) {

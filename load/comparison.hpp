@@ -9,6 +9,9 @@
 
 namespace parley::load {
 
+// The targets of the runs, in the order they first appear.
+std::vector<std::string> targets_in_order(const std::vector<RunResult>& runs);
+
 // The step a run is judged by: a sweep's best sustained step, or a plain run's first step;
 // nullptr when there is none.
 const StepResult* headline_step(const RunResult& r, bool sweep);

@@ -268,14 +268,8 @@ std::string format_plot_data(const std::vector<RunResult>& runs) {
     // Per target and rate: the median over the repeats that ran that rate (a rate tried twice
     // counts with its last attempt). The fourth column says how the sweep got to the rate
     // (climb, retry, bisect); gnuplot reads only the first three.
-    std::vector<std::string> order;
-    for (const auto& r : runs) {
-        if (std::find(order.begin(), order.end(), r.target) == order.end()) {
-            order.push_back(r.target);
-        }
-    }
     std::string out;
-    for (const auto& t : order) {
+    for (const auto& t : targets_in_order(runs)) {
         std::map<long long, std::vector<const StepResult*>> by_rate;
         for (const auto& r : runs) {
             if (r.target != t) {

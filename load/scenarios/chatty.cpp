@@ -22,11 +22,6 @@ class Chatty : public Scenario {
             l.add_talker(room, false);
         }
     }
-    void run(Engine& e) override {
-        if (e.connect_all()) {
-            run_at_rate(e);
-        }
-    }
 };
 
 }  // namespace

@@ -30,11 +30,6 @@ class Fanout : public Scenario {
         return o.clients + o.publishers;
     }
     void lay_out(Engine& e) override { lay_out_fanout(e); }
-    void run(Engine& e) override {
-        if (e.connect_all()) {
-            run_at_rate(e);
-        }
-    }
 };
 
 }  // namespace

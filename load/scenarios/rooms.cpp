@@ -27,11 +27,6 @@ class Rooms : public Scenario {
             }
         }
     }
-    void run(Engine& e) override {
-        if (e.connect_all()) {
-            run_at_rate(e);
-        }
-    }
 };
 
 }  // namespace
