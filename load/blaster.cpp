@@ -69,22 +69,7 @@ void Blaster::run() {
             got += static_cast<std::size_t>(n);
         }
         std::string reply;
-        const int i = static_cast<int>(fds.size());
-        switch (protocol_) {
-            case Protocol::parley:
-                reply = fmt::format(
-                    "--- Your nickname is guest{}. Change it with /nick NAME.\r\n-!- guest{} "
-                    "joined #{}\r\n",
-                    i, i, room_);
-                break;
-            case Protocol::redis:
-                reply = fmt::format("*3\r\n$9\r\nsubscribe\r\n${}\r\n{}\r\n:1\r\n", room_.size(),
-                                    room_);
-                break;
-            case Protocol::nats:
-                reply = "PONG\r\n";
-                break;
-        }
+        append_subscribed(protocol_, reply, room_, fmt::format("guest{}", fds.size()));
         ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
         fds.push_back(fd);
     }

@@ -1,77 +1,149 @@
 #pragma once
-// Runs one scenario against one server: connects the clients, publishes at the set rate,
-// checks every delivery and measures. Single-threaded and event-driven (epoll), so one core
-// of the load client handles thousands of connections.
+// The shared connection engine: opens the connections a scenario laid out, says each one's
+// hello and waits for its handshake (per protocol), publishes at the step's rate, checks every
+// delivery, and measures steps with their verdicts. Single-threaded and event-driven (epoll),
+// so one core of the load client handles thousands of connections.
+//
+// What differs between scenarios (the layout, the steps, clients that misbehave on purpose)
+// lives in load/scenarios/, which reaches in through EngineHooks and the calls below.
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 
-#include "load/protocol.hpp"
+#include "load/delivery_check.hpp"
+#include "load/layout.hpp"
+#include "load/options.hpp"
 #include "load/report.hpp"
 
 namespace parley::load {
 
-struct Target {
-    std::string label;  // how reports name it
-    Protocol protocol = Protocol::parley;
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 0;
-    int pid = 0;  // the server's process id when it is local: CPU and memory from /proc
-};
-
-struct ScenarioOptions {
-    std::string scenario = "fanout";  // fanout chatty rooms idle churn slow
-    int clients = 100;      // fanout/slow/churn: receivers; chatty: members; idle: connections
-    int publishers = 2;     // fanout/slow/churn: publish-only clients
-    int rooms = 10;         // rooms: how many
-    int members = 10;       // rooms: members of each; idle: clients per room
-    double rate = 100;      // messages per second per publisher
-    std::size_t size = 64;  // payload bytes
-    double warmup = 1;
-    double duration = 5;
-    double drain_timeout = 5;  // after publishing stops, how long deliveries may still arrive
-    double connect_timeout = 30;
-    int max_connections = 20000;
-    // Loopback source addresses (127.0.0.1, .2, ...) the connections are spread over, round
-    // robin; 0: one address, or blocks of 25,000 when a scenario needs more than one holds.
-    int sources = 0;
-    int connect_concurrency = 256;
-    int slow = 5;            // slow: clients that never read
-    double churn_rate = 50;  // churn: new connections per second
-    int churn_messages = 2;  // churn: lines each sends before leaving
-    bool sweep = false;
-    double sweep_factor = 1.5;
-    int sweep_steps = 12;
-    double p99_limit_ms = 50;
-    bool progress = false;
-    int run_id = 0;
-    int server_core = -1;  // the CPU the server is pinned to, for its core's busy time
-    int client_core = -1;  // the CPU this client is pinned to  // makes room names unique per run
-                           // on a shared server
-};
-
-// Publishers that are not connections of this client: the self-test blaster. The engine
-// checks their messages like any other; sent(i) tells how many publisher i sent in all.
-struct ExternalPublishers {
-    int count = 0;
-    std::function<std::uint64_t(int)> sent;
-    std::function<void(bool)> set_publishing;  // the engine says when to publish
-};
-
 // Set by the SIGINT/SIGTERM handler: every run winds down, reports what it has and closes.
 extern std::atomic<bool> g_interrupted;
 
-RunResult run_scenario(const Target& target, const ScenarioOptions& options,
-                       const ExternalPublishers* external = nullptr);
+inline constexpr std::uint64_t kSecond = 1'000'000'000ull;
 
-// The number of connections a scenario opens.
-// Which loopback source address (0 = 127.0.0.1) the n-th connection uses, or -1 for the
-// system's choice: round robin over `o.sources` when set, else blocks of `per_source` once the
-// scenario needs more than one address holds.
-int source_index(const ScenarioOptions& o, Protocol p, std::uint64_t n, int per_source);
+class Engine;
 
-int connections_needed(const ScenarioOptions& o, Protocol p);
+// What a scenario hears of the engine. Each is called rarely (never per delivery).
+class EngineHooks {
+  public:
+    virtual ~EngineHooks() = default;
+    // A connection finished its handshake. True when the scenario takes it over: it is then
+    // not counted as a connected client.
+    virtual bool on_ready(Engine&, int /*conn*/) { return false; }
+    // A Parley line that is not a delivery, part of the handshake or an error.
+    virtual void on_line(Engine&, int /*conn*/, std::string_view /*line*/) {}
+    // Every turn of the event loop (about every millisecond while publishing).
+    virtual void on_tick(Engine&, std::uint64_t /*now*/) {}
+    // A transient connection could not connect.
+    virtual void on_connect_failed(Engine&, int /*conn*/) {}
+};
+
+class Engine {
+  public:
+    Engine(const Target& target, const ScenarioOptions& options, const ExternalPublishers* external,
+           EngineHooks& hooks);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    const Target& target() const { return t_; }
+    const ScenarioOptions& options() const { return o_; }
+    const ExternalPublishers* external() const { return ext_; }
+    Layout& layout() { return layout_; }
+    RunResult& result() { return r_; }
+    // Room names start with this, unique per run, so runs on a shared server do not meet.
+    std::string room_prefix() const;
+
+    // After the scenario laid out its clients: they are queued to connect.
+    void prepare();
+    // Connects every queued client; false (with a failure in the result) if not all of them
+    // got ready within --connect-timeout.
+    bool connect_all();
+    // Publishes at `rate` per publisher: warm-up, measured window, drain; then the figures
+    // and the verdict of the step.
+    StepResult run_step(double rate);
+    // Runs the event loop until done() or the deadline (or an interrupt); whether done().
+    bool wait_until(const std::function<bool()>& done, std::uint64_t deadline);
+    // Runs the event loop until `deadline`, showing `phase` in the progress line.
+    void pass_time(std::string phase, std::uint64_t deadline);
+    // Ends the run: per-publisher figures, the best step, failures and the verdict.
+    void finish();
+
+    // Connections that got ready so far (transient ones not included).
+    std::uint64_t ready_count() const { return ready_; }
+    // Connections still connecting or in their handshake.
+    int inflight() const { return inflight_; }
+    // Healthy clients the server closed since the last step began.
+    std::uint64_t step_disconnects() const { return step_disconnects_; }
+    // Healthy clients of the layout that are no longer connected.
+    std::uint64_t healthy_lost() const;
+    // Closes every connection and connects the whole layout again from scratch: publishers
+    // start their sequences over and receivers their checks, so the steps after measure the
+    // full population again (a sweep, after an overloaded step got clients evicted). The
+    // report keeps the first connection's figures. False if not all of them got ready.
+    bool reconnect_all();
+
+    // For scenarios' own clients.
+    void open_now(int conn);  // connects a connection added after prepare()
+    void send(int conn, std::string_view bytes);
+    void close(int conn, const std::string& reason);
+    void reset(int conn);           // closes with an RST
+    void shutdown_write(int conn);  // the server closes; the engine sees EOF and closes
+    void pause_reading(int conn);
+    // While on, the loop turns about every millisecond even when nothing publishes, for a
+    // scenario whose on_tick paces something of its own (churn).
+    void set_fast_ticks(bool on) { fast_ticks_ = on; }
+    // Reads and drops whatever is pending; true if the server has closed the connection.
+    bool peer_gone(int conn);
+
+  private:
+    struct Sink;
+
+    void open_conn(int idx);
+    void on_event(int idx, std::uint32_t events);
+    void on_control(int idx, Control k, std::string_view text);
+    void read_conn(int idx);
+    void flush(int idx);
+    void watch(int idx, bool in, bool out);
+    void close_conn(int idx, const std::string& reason);
+    void mark_ready(int idx);
+    void pump(int timeout_ms);
+    void publish_tick(std::uint64_t now);
+    void progress(std::uint64_t now);
+    void settle_external();
+    void fill_rates(StepResult& s, double rate, double window) const;
+
+    const Target t_;
+    const ScenarioOptions o_;
+    const ExternalPublishers* ext_;
+    EngineHooks& hooks_;
+    RunResult r_;
+    Layout layout_;
+    Counters n_;
+    DeliveryCheck check_;
+    int ep_ = -1;
+    std::unique_ptr<char[]> rbuf_;
+    int needed_ = 0;            // connections the scenario opens: where source addresses begin
+    std::vector<int> pending_;  // connections still to open, last first
+    int inflight_ = 0;
+    std::uint64_t ready_ = 0;
+    std::uint64_t source_count_ = 0;
+    Histogram connect_hist_;
+
+    bool publishing_ = false;
+    bool fast_ticks_ = false;
+    double rate_ = 0;
+    std::uint64_t step_start_ = 0;
+    std::uint64_t step_disconnects_ = 0;
+    std::uint64_t server_errors_ = 0;
+    std::uint64_t last_progress_ = 0;
+    std::string phase_ = "connecting";
+    std::uint64_t phase_end_ = 0;
+};
 
 }  // namespace parley::load

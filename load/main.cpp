@@ -18,6 +18,8 @@
 #include "load/blaster.hpp"
 #include "load/engine.hpp"
 #include "load/proc.hpp"
+#include "load/run.hpp"
+#include "load/scenarios/scenario.hpp"
 
 using namespace parley::load;
 
@@ -28,10 +30,10 @@ void on_signal(int) {
 }
 
 // PROTO=HOST:PORT[/PID], e.g. parley=127.0.0.1:4000/1234. PROTO may carry a label after a
-// colon: redis:mine=127.0.0.1:6379.
+// colon: redis:mine=127.0.0.1:6379, parley:parley@baseline/build=127.0.0.1:4001/1235.
 Target parse_target(const std::string& spec) {
     static const std::regex re(
-        R"(^(parley|redis|nats)(?::([A-Za-z0-9_.-]+))?=([0-9.]+):([0-9]+)(?:/([0-9]+))?$)");
+        R"(^(parley|redis|nats)(?::([A-Za-z0-9_.@/+-]+))?=([0-9.]+):([0-9]+)(?:/([0-9]+))?$)");
     std::smatch m;
     if (!std::regex_match(spec, m, re)) {
         throw CLI::ValidationError("--target",
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
     bool free_port = false;
     app.add_flag("--free-port", free_port, "print a free loopback TCP port and exit (for scripts)");
     app.add_option("--scenario", o.scenario, "fanout, chatty, rooms, idle, churn or slow")
-        ->check(CLI::IsMember({"fanout", "chatty", "rooms", "idle", "churn", "slow"}))
+        ->check(CLI::IsMember(scenario_names()))
         ->capture_default_str();
     app.add_option("--clients", o.clients,
                    "receivers (fanout, slow, churn), members (chatty), connections (idle)")
@@ -110,10 +112,23 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--churn-messages", o.churn_messages, "lines each churning client sends")
         ->capture_default_str();
-    app.add_flag("--sweep", o.sweep, "raise the rate step by step to the highest sustained one");
-    app.add_option("--sweep-factor", o.sweep_factor, "rate multiplier between sweep steps")
+    app.add_flag("--sweep", o.sweep,
+                 "find the highest sustained rate: climb, then bisect between pass and fail");
+    app.add_option("--sweep-factor", o.sweep_factor, "rate multiplier between climbing steps")
+        ->check(CLI::Range(1.01, 100.0))
         ->capture_default_str();
-    app.add_option("--sweep-steps", o.sweep_steps, "most sweep steps")->capture_default_str();
+    app.add_option("--sweep-fails", o.sweep_fails,
+                   "failed steps in a row that end the climb (then it bisects)")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+    app.add_option("--sweep-precision", o.sweep_precision,
+                   "bisect until the highest pass and lowest fail are this close (0.03: 3 %)")
+        ->check(CLI::Range(0.001, 1.0))
+        ->capture_default_str();
+    app.add_option("--sweep-steps", o.sweep_steps,
+                   "most sweep steps in all, retries and bisection included")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
     app.add_option("--p99-limit", o.p99_limit_ms, "sweep: p99 latency limit in ms")
         ->capture_default_str();
     app.add_option("--repeat", repeat, "runs per target, interleaved across targets")

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
-#include <set>
+#include <map>
 
 #include <fmt/format.h>
+
+#include "load/comparison.hpp"
 
 namespace parley::load {
 
@@ -75,16 +77,6 @@ std::string cpu(double c) {
     return c < 0 ? "n/a" : fmt::format("{:.0f}%", c);
 }
 
-const StepResult* headline(const RunResult& r, bool sweep) {
-    if (r.steps.empty()) {
-        return nullptr;
-    }
-    if (sweep) {
-        return r.best_step >= 0 ? &r.steps[static_cast<std::size_t>(r.best_step)] : nullptr;
-    }
-    return &r.steps.front();
-}
-
 void step_lines(std::string& out, const StepResult& s) {
     fmt::format_to(
         std::back_inserter(out),
@@ -119,17 +111,20 @@ std::string format_run(const RunResult& r, const ReportOptions& o) {
                    r.clients_connected, r.clients_wanted, r.connect_all_s, r.failed_connects,
                    ms(r.connect_join.p50_us), ms(r.connect_join.p99_us), ms(r.connect_join.max_us));
     if (o.sweep && !r.steps.empty()) {
-        fmt::format_to(w, "  {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>6} {:>6} {:>8}  {}\n",
-                       "rate/pub", "published", "delivered", "p50 ms", "p99 ms", "max ms", "srvCPU",
-                       "cliCPU", "CPU-out", "verdict");
+        // In the order they ran: climbing, a retry of a rate that failed on latency alone,
+        // then bisection between the highest pass and the lowest failure above it.
+        fmt::format_to(w, "  {:>6} {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>6} {:>6} {:>8}  {}\n",
+                       "step", "rate/pub", "published", "delivered", "p50 ms", "p99 ms", "max ms",
+                       "srvCPU", "cliCPU", "CPU-out", "verdict");
         for (const auto& s : r.steps) {
-            fmt::format_to(w, "  {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>6} {:>6} {:>8}  {}\n",
-                           si(s.rate_per_publisher), si(s.published_per_s), si(s.deliveries_per_s),
-                           ms(s.latency.p50_us), ms(s.latency.p99_us), ms(s.latency.max_us),
-                           cpu(s.server_cpu), cpu(s.client_cpu), short_bottleneck(s.bottleneck),
-                           s.sustained ? "ok" : s.why);
+            fmt::format_to(w,
+                           "  {:>6} {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>6} {:>6} {:>8}  {}\n",
+                           s.sweep_step, si(s.rate_per_publisher), si(s.published_per_s),
+                           si(s.deliveries_per_s), ms(s.latency.p50_us), ms(s.latency.p99_us),
+                           ms(s.latency.max_us), cpu(s.server_cpu), cpu(s.client_cpu),
+                           short_bottleneck(s.bottleneck), s.sustained ? "ok" : s.why);
         }
-        if (const StepResult* best = headline(r, true)) {
+        if (const StepResult* best = headline_step(r, true)) {
             fmt::format_to(w,
                            "  highest sustained (zero loss, p99 <= {:.0f} ms): {} deliveries/s at "
                            "{}/s per publisher\n",
@@ -196,69 +191,33 @@ std::string format_run(const RunResult& r, const ReportOptions& o) {
     return out;
 }
 
-namespace {
-
-struct Row {
-    std::string target;
-    // cpu_ms_per_m: milliseconds of server CPU per million deliveries, the cost of a delivery
-    // independent of how far each server's sweep got.
-    Spread deliveries, published, p50, p99, p999, srv_cpu, cpu_ms_per_m, peak_mib;
-    int runs = 0, passed = 0;
-};
-
-std::vector<Row> rows_of(const std::vector<RunResult>& runs, bool sweep) {
-    std::vector<std::string> order;
-    for (const auto& r : runs) {
-        if (std::find(order.begin(), order.end(), r.target) == order.end()) {
-            order.push_back(r.target);
-        }
+std::string two_digits(double v) {
+    if (!std::isfinite(v) || v == 0) {
+        return fmt::format("{}", v);
     }
-    std::vector<Row> rows;
-    for (const auto& t : order) {
-        Row row;
-        row.target = t;
-        std::vector<double> d, pub, p50, p99, p999, sc, cpm, mem;
-        for (const auto& r : runs) {
-            if (r.target != t) {
-                continue;
-            }
-            ++row.runs;
-            row.passed += r.pass ? 1 : 0;
-            const StepResult* s = headline(r, sweep);
-            if (s == nullptr) {
-                d.push_back(0);
-                continue;
-            }
-            d.push_back(s->deliveries_per_s);
-            pub.push_back(s->published_per_s);
-            p50.push_back(s->latency.p50_us);
-            p99.push_back(s->latency.p99_us);
-            p999.push_back(s->latency.p999_us);
-            sc.push_back(s->server_cpu);
-            if (s->server_cpu >= 0 && s->deliveries_per_s > 0) {
-                cpm.push_back(s->server_cpu / 100 * 1e3 / (s->deliveries_per_s / 1e6));
-            }
-            if (r.server_peak_kib >= 0) {
-                mem.push_back(r.server_peak_kib / 1024);
-            }
-        }
-        row.deliveries = spread_of(d);
-        row.published = spread_of(pub);
-        row.p50 = spread_of(p50);
-        row.p99 = spread_of(p99);
-        row.p999 = spread_of(p999);
-        row.srv_cpu = spread_of(sc);
-        row.cpu_ms_per_m = spread_of(cpm);
-        row.peak_mib = spread_of(mem);
-        rows.push_back(row);
-    }
-    return rows;
+    const double unit = std::pow(10.0, std::floor(std::log10(std::fabs(v))) - 1);
+    const double r = std::round(v / unit) * unit;
+    // Rounding can add a digit (9.96 -> 10): the decimals follow the rounded value.
+    const int decimals = std::max(0, 1 - static_cast<int>(std::floor(std::log10(std::fabs(r)))));
+    return fmt::format("{:.{}f}", r, decimals);
 }
 
-}  // namespace
+std::string format_ratio(const Spread& s, bool with_spread) {
+    if (s.median <= 0) {
+        return "n/a";
+    }
+    if (!with_spread) {
+        return two_digits(s.median) + "x";
+    }
+    return fmt::format("{}x [{}..{}]", two_digits(s.median), two_digits(s.min), two_digits(s.max));
+}
 
 std::string format_comparison(const std::vector<RunResult>& runs, const ReportOptions& o) {
-    const auto rows = rows_of(runs, o.sweep);
+    const auto rows = comparison_rows(runs, o.sweep);
+    std::size_t width = 10;
+    for (const auto& r : rows) {
+        width = std::max(width, r.target.size());
+    }
     std::string out;
     auto w = std::back_inserter(out);
     fmt::format_to(w, "== comparison: {}{}, medians of {} run(s) each [min..max] ==\n",
@@ -268,17 +227,17 @@ std::string format_comparison(const std::vector<RunResult>& runs, const ReportOp
                                      o.p99_limit_ms)
                        : "",
                    rows.empty() ? 0 : rows.front().runs);
-    fmt::format_to(w, "  {:<10} {:>24} {:>22} {:>22} {:>8} {:>10} {:>9} {:>6}\n", "server",
+    fmt::format_to(w, "  {:<{}} {:>24} {:>22} {:>22} {:>8} {:>10} {:>9} {:>6}\n", "server", width,
                    "deliveries/s", "p50 ms", "p99 ms", "srv CPU", "CPU ms/M", "peak MiB", "pass");
     for (const auto& r : rows) {
         if (r.p50.max == 0 && r.deliveries.max == 0) {
-            fmt::format_to(w,
-                           "  {:<10} {:>24}   (no run had a step that passed: see above)  {:>6}\n",
-                           r.target, "none sustained", fmt::format("{}/{}", r.passed, r.runs));
+            fmt::format_to(
+                w, "  {:<{}} {:>24}   (no run had a step that passed: see above)  {:>6}\n",
+                r.target, width, "none sustained", fmt::format("{}/{}", r.passed, r.runs));
             continue;
         }
         fmt::format_to(
-            w, "  {:<10} {:>24} {:>22} {:>22} {:>8} {:>10} {:>9} {:>6}\n", r.target,
+            w, "  {:<{}} {:>24} {:>22} {:>22} {:>8} {:>10} {:>9} {:>6}\n", r.target, width,
             fmt::format("{} [{}..{}]", si(r.deliveries.median), si(r.deliveries.min),
                         si(r.deliveries.max)),
             fmt::format("{} [{}..{}]", ms(r.p50.median), ms(r.p50.min), ms(r.p50.max)),
@@ -288,169 +247,29 @@ std::string format_comparison(const std::vector<RunResult>& runs, const ReportOp
             r.peak_mib.median > 0 ? fmt::format("{:.1f}", r.peak_mib.median) : "n/a",
             fmt::format("{}/{}", r.passed, r.runs));
     }
-    if (rows.size() > 1) {
-        const Row& first = rows.front();
-        for (std::size_t i = 1; i < rows.size(); ++i) {
-            const Row& other = rows[i];
-            auto ratio = [](double a, double b) {
-                return b > 0 ? fmt::format("{:.2f}x", a / b) : std::string("n/a");
-            };
-            fmt::format_to(w,
-                           "  {} / {}: deliveries/s {}, p50 {}, p99 {}, CPU per delivery {} (lower "
-                           "latency and "
-                           "CPU ratios are better)\n",
-                           first.target, other.target,
-                           ratio(first.deliveries.median, other.deliveries.median),
-                           ratio(first.p50.median, other.p50.median),
-                           ratio(first.p99.median, other.p99.median),
-                           ratio(first.cpu_ms_per_m.median, other.cpu_ms_per_m.median));
-        }
+    const auto ratios = comparison_ratios(runs, o.sweep);
+    for (const auto& q : ratios) {
+        const bool spread = q.repeats > 1;
+        fmt::format_to(w, "  {} / {}: deliveries/s {}, p50 {}, p99 {}, CPU per delivery {}\n",
+                       q.numerator, q.denominator, format_ratio(q.deliveries, spread),
+                       format_ratio(q.p50, spread), format_ratio(q.p99, spread),
+                       format_ratio(q.cpu_per_delivery, spread));
     }
-    return out;
-}
-
-namespace {
-
-std::string jstr(std::string_view s) {
-    std::string o = "\"";
-    for (char c : s) {
-        switch (c) {
-            case '"':
-                o += "\\\"";
-                break;
-            case '\\':
-                o += "\\\\";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    o += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-                } else {
-                    o += c;
-                }
-        }
+    if (!ratios.empty()) {
+        fmt::format_to(w, "  (ratios: {}; lower latency and CPU ratios are better)\n",
+                       ratios.front().repeats > 1
+                           ? "median [min..max] of the ratios within each repeat"
+                           : "one run each");
     }
-    return o + "\"";
-}
-
-std::string jnum(double v) {
-    if (!std::isfinite(v)) {
-        return "null";
-    }
-    return fmt::format("{}", v);
-}
-
-std::string jlat(const LatencySummary& l) {
-    return fmt::format(
-        R"({{"samples":{},"p50_ms":{},"p90_ms":{},"p99_ms":{},"p999_ms":{},"max_ms":{},"mean_ms":{}}})",
-        l.count, jnum(l.p50_us / 1e3), jnum(l.p90_us / 1e3), jnum(l.p99_us / 1e3),
-        jnum(l.p999_us / 1e3), jnum(l.max_us / 1e3), jnum(l.mean_us / 1e3));
-}
-
-std::string jstep(const StepResult& s) {
-    return fmt::format(
-        R"({{"rate_per_publisher":{},"target_published_per_s":{},"published_per_s":{},"target_deliveries_per_s":{},"deliveries_per_s":{},"bytes_per_s":{},"latency":{},"lost":{},"duplicated":{},"out_of_order":{},"misrouted":{},"corrupt":{},"disconnects":{},"server_cpu_percent":{},"client_cpu_percent":{},"server_core_busy_percent":{},"client_core_busy_percent":{},"server_rss_kib":{},"out_of_cpu_first":{},"sustained":{},"why":{}}})",
-        jnum(s.rate_per_publisher), jnum(s.target_published_per_s), jnum(s.published_per_s),
-        jnum(s.target_deliveries_per_s), jnum(s.deliveries_per_s), jnum(s.bytes_per_s),
-        jlat(s.latency), s.lost, s.duplicated, s.out_of_order, s.misrouted, s.corrupt,
-        s.disconnects, s.server_cpu < 0 ? "null" : jnum(s.server_cpu), jnum(s.client_cpu),
-        s.server_core_busy < 0 ? "null" : jnum(s.server_core_busy),
-        s.client_core_busy < 0 ? "null" : jnum(s.client_core_busy),
-        s.server_rss_kib < 0 ? "null" : jnum(s.server_rss_kib), jstr(s.bottleneck),
-        s.sustained ? "true" : "false", jstr(s.why));
-}
-
-}  // namespace
-
-std::string format_json(const std::vector<RunResult>& runs, const ReportOptions& o,
-                        const std::map<std::string, std::string>& options) {
-    std::string out = "{\n  \"tool\": \"parley-load\",\n  \"options\": {";
-    bool first = true;
-    for (const auto& [k, v] : options) {
-        out += fmt::format("{}{}: {}", first ? "" : ", ", jstr(k), jstr(v));
-        first = false;
-    }
-    out += "},\n  \"runs\": [\n";
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-        const auto& r = runs[i];
-        out += fmt::format(
-            R"(    {{"target":{},"protocol":{},"scenario":{},"repeat":{},"pass":{},"interrupted":{},"connections_wanted":{},"connections_ready":{},"failed_connects":{},"connect_all_s":{},"connect_join":{},"best_step":{},"server_peak_kib":{},)",
-            jstr(r.target), jstr(r.protocol), jstr(r.scenario), r.repeat, r.pass ? "true" : "false",
-            r.interrupted ? "true" : "false", r.clients_wanted, r.clients_connected,
-            r.failed_connects, jnum(r.connect_all_s), jlat(r.connect_join), r.best_step,
-            r.server_peak_kib < 0 ? "null" : jnum(r.server_peak_kib));
-        out += "\"steps\":[";
-        for (std::size_t k = 0; k < r.steps.size(); ++k) {
-            if (k) {
-                out += ',';
-            }
-            out += jstep(r.steps[k]);
-        }
-        out += "],\"publishers\":[";
-        for (std::size_t k = 0; k < r.publishers.size(); ++k) {
-            const auto& p = r.publishers[k];
-            out += fmt::format(
-                R"({}{{"id":{},"sent":{},"receivers":{},"lost":{},"duplicated":{},"out_of_order":{}}})",
-                k ? "," : "", p.id, p.sent, p.receivers, p.lost, p.duplicated, p.out_of_order);
-        }
-        out += "],\"disconnects\":{";
-        first = true;
-        for (const auto& [why, n] : r.disconnect_reasons) {
-            out += fmt::format("{}{}:{}", first ? "" : ",", jstr(why), n);
-            first = false;
-        }
-        out += "},\"extra\":{";
-        first = true;
-        for (const auto& [k, v] : r.extra) {
-            out += fmt::format("{}{}:{}", first ? "" : ",", jstr(k), jnum(v));
-            first = false;
-        }
-        out += "},\"failures\":[";
-        for (std::size_t k = 0; k < r.failures.size(); ++k) {
-            if (k) {
-                out += ',';
-            }
-            out += jstr(r.failures[k]);
-        }
-        out += "],\"notes\":[";
-        for (std::size_t k = 0; k < r.notes.size(); ++k) {
-            if (k) {
-                out += ',';
-            }
-            out += jstr(r.notes[k]);
-        }
-        out += fmt::format("]}}{}\n", i + 1 < runs.size() ? "," : "");
-    }
-    out += "  ],\n  \"summary\": [\n";
-    const auto rows = rows_of(runs, o.sweep);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        const auto& r = rows[i];
-        auto sp = [](const Spread& s) {
-            return fmt::format(R"({{"median":{},"min":{},"max":{}}})", jnum(s.median), jnum(s.min),
-                               jnum(s.max));
-        };
-        out += fmt::format(
-            R"(    {{"target":{},"runs":{},"passed":{},"deliveries_per_s":{},"published_per_s":{},"p50_ms":{},"p99_ms":{},"p999_ms":{},"server_cpu_percent":{},"server_cpu_ms_per_million":{},"server_peak_mib":{}}}{})",
-            jstr(r.target), r.runs, r.passed, sp(r.deliveries), sp(r.published),
-            sp(Spread{r.p50.median / 1e3, r.p50.min / 1e3, r.p50.max / 1e3}),
-            sp(Spread{r.p99.median / 1e3, r.p99.min / 1e3, r.p99.max / 1e3}),
-            sp(Spread{r.p999.median / 1e3, r.p999.min / 1e3, r.p999.max / 1e3}), sp(r.srv_cpu),
-            sp(r.cpu_ms_per_m), sp(r.peak_mib), i + 1 < rows.size() ? ",\n" : "\n");
-    }
-    out += "  ]\n}\n";
     return out;
 }
 
 std::string format_plot_data(const std::vector<RunResult>& runs) {
     // Per target and rate: the median over the repeats that ran that rate (a rate tried twice
-    // counts with its last attempt).
-    std::vector<std::string> order;
-    for (const auto& r : runs) {
-        if (std::find(order.begin(), order.end(), r.target) == order.end()) {
-            order.push_back(r.target);
-        }
-    }
+    // counts with its last attempt). The fourth column says how the sweep got to the rate
+    // (climb, retry, bisect); gnuplot reads only the first three.
     std::string out;
-    for (const auto& t : order) {
+    for (const auto& t : targets_in_order(runs)) {
         std::map<long long, std::vector<const StepResult*>> by_rate;
         for (const auto& r : runs) {
             if (r.target != t) {
@@ -472,8 +291,9 @@ std::string format_plot_data(const std::vector<RunResult>& runs) {
                 p50.push_back(s->latency.p50_us / 1e3);
                 p99.push_back(s->latency.p99_us / 1e3);
             }
-            out += fmt::format("{} {} {}\n", spread_of(d).median, spread_of(p50).median,
-                               spread_of(p99).median);
+            const std::string& kind = steps.back()->sweep_step;
+            out += fmt::format("{} {} {}{}{}\n", spread_of(d).median, spread_of(p50).median,
+                               spread_of(p99).median, kind.empty() ? "" : " ", kind);
         }
         out += "\n\n";
     }

@@ -35,6 +35,7 @@ struct StepResult {
     std::string bottleneck;  // "server", "client", "neither"
     bool sustained = true;   // zero loss, rate reached, p99 under the limit
     std::string why;         // what failed, when something did
+    std::string sweep_step;  // sweeps: "climb", "retry" (same rate again) or "bisect"
 };
 
 struct PublisherResult {
@@ -56,7 +57,8 @@ struct RunResult {
     double connect_all_s = 0;  // from the first connect to the last one ready
     LatencySummary connect_join;
     std::vector<StepResult> steps;
-    int best_step = -1;                    // sweep: the highest sustained step
+    int best_step = -1;                    // the sustained step with the most deliveries/s
+    bool sweep_capped = false;             // the sweep stopped at --sweep-steps
     std::vector<std::string> step_labels;  // what each step of a non-sweep run was
     std::vector<PublisherResult> publishers;
     std::map<std::string, std::uint64_t> disconnect_reasons;
@@ -78,7 +80,7 @@ struct ReportOptions {
 std::string format_run(const RunResult& r, const ReportOptions& o);
 
 // One table over several targets and repeats: medians with spread, and the first target's
-// ratio to each other one.
+// ratio to each other one (median and spread of the ratios within each repeat).
 std::string format_comparison(const std::vector<RunResult>& runs, const ReportOptions& o);
 
 // All runs as one JSON document.
@@ -94,5 +96,12 @@ struct Spread {
     double median = 0, min = 0, max = 0;
 };
 Spread spread_of(std::vector<double> v);
+
+// A number to two significant digits: 3.38 -> "3.4", 38.7 -> "39", 0.291 -> "0.29". Repeats on
+// a shared machine vary by more than the third digit.
+std::string two_digits(double v);
+// A ratio as "3.4x [3.3..3.5]" (median [min..max]), or "3.4x" without the spread; "n/a" when
+// there is none.
+std::string format_ratio(const Spread& s, bool with_spread);
 
 }  // namespace parley::load

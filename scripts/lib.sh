@@ -4,7 +4,7 @@
 PARLEY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian packages needed to build and test Parley.
-PARLEY_BUILD_PACKAGES=(g++ cmake make libasio-dev libfmt-dev libspdlog-dev libcli11-dev catch2)
+PARLEY_BUILD_PACKAGES=(g++ cmake make libasio-dev libfmt-dev libspdlog-dev libcli11-dev catch2 nlohmann-json3-dev)
 
 die() {
     echo "$(basename "$0"): $*" >&2

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "load/engine.hpp"
+#include "load/run.hpp"
+#include "load/source_address.hpp"
 
 using parley::load::connections_needed;
 using parley::load::Protocol;
@@ -34,8 +35,9 @@ TEST_CASE("load sources: --sources spreads connections round robin") {
     o.rooms = 1800;
     o.members = 10;
     o.sources = 4;
+    const int needed = connections_needed(o, Protocol::parley);
     for (std::uint64_t n = 0; n < 8; ++n) {
-        REQUIRE(source_index(o, Protocol::parley, n, 25000) == static_cast<int>(n % 4));
+        REQUIRE(source_index(o.sources, needed, n, 25000) == static_cast<int>(n % 4));
     }
 }
 
@@ -43,10 +45,12 @@ TEST_CASE("load sources: one address until a scenario needs more than it holds")
     ScenarioOptions o;
     o.scenario = "idle";
     o.clients = 20000;
-    REQUIRE(source_index(o, Protocol::parley, 0, 25000) == -1);  // the system's choice
+    // the system's choice
+    REQUIRE(source_index(0, connections_needed(o, Protocol::parley), 0, 25000) == -1);
     o.clients = 60000;
-    REQUIRE(source_index(o, Protocol::parley, 0, 25000) == 0);
-    REQUIRE(source_index(o, Protocol::parley, 24999, 25000) == 0);
-    REQUIRE(source_index(o, Protocol::parley, 25000, 25000) == 1);
-    REQUIRE(source_index(o, Protocol::parley, 59999, 25000) == 2);
+    const int needed = connections_needed(o, Protocol::parley);
+    REQUIRE(source_index(0, needed, 0, 25000) == 0);
+    REQUIRE(source_index(0, needed, 24999, 25000) == 0);
+    REQUIRE(source_index(0, needed, 25000, 25000) == 1);
+    REQUIRE(source_index(0, needed, 59999, 25000) == 2);
 }
