@@ -1,8 +1,6 @@
 #include "server/outbox.hpp"
 
 #include <algorithm>
-#include <asio/post.hpp>
-
 namespace parley {
 
 bool Outbox::offer(const Message& m) {
@@ -38,26 +36,27 @@ void Outbox::park(Waiter writer) {
     }
 }
 
-// The wake-up is posted, not run inline: the sender goes on (a room offering one message to
-// all its members, a read handling a dozen lines), and everything it queues by the end of the
+// The writer is not resumed inline: the sender goes on (a room offering one message to all
+// its members, a read handling a dozen lines), and everything it queues by the end of the
 // current handler reaches the writer as one batch.
 void Outbox::wake() {
     if (!waiter_ || wake_posted_) {
         return;
     }
     wake_posted_ = true;
-    asio::post(waiter_->get_executor(), [this] { resume(); });
+    wakes_.add(*this, waiter_->get_executor());
 }
 
 void Outbox::resume() {
     wake_posted_ = false;
     Waiter writer = std::move(*waiter_);
     waiter_.reset();
-    out_->clear();
+    std::string& out = wakes_.batch_buffer();
+    out.clear();
     if (state_ != State::closed) {
-        take(*out_, batch_limit);
+        take(out, batch_limit);
     }
-    std::move(writer)(Batch{*out_});
+    std::move(writer)(Batch{out});
 }
 
 std::size_t Outbox::take(std::string& out, std::size_t soft_limit) {

@@ -10,13 +10,15 @@
 //
 // where each next_batch() waits until something is queued and then hands over everything
 // queued since the last batch, so one wake-up and one write carry a whole turn's worth of
-// messages (Redis writes its clients' output the same way, once per turn of its event loop).
+// messages (Redis writes its clients' output the same way, once per turn of its event loop;
+// see WakeQueue).
 //
 // A channel of Parley's own rather than asio::experimental::channel: in Asio 1.22 that one
 // drops buffered messages on close (asio#1236) and fails every try_send after a receive was
 // cancelled (asio#1241), and it allocates an operation per receive. Here the one parked writer
-// is kept in place (no allocation), its wake-up is a posted handler, and the stream ends by
-// finish() (drain, then end) or close() (end now); a receive is never cancelled.
+// is kept in place (no allocation), woken writers are resumed together at the end of the turn
+// (WakeQueue), and the stream ends by finish() (drain, then end) or close() (end now); a
+// receive is never cancelled.
 //
 // An empty outbox holds no storage: the queue is allocated on first use and released when a
 // quiet session drains it, so ten thousand idle connections hold no queues at all.
@@ -30,6 +32,7 @@
 
 #include "server/message.hpp"
 #include "server/task.hpp"
+#include "server/wake_queue.hpp"
 #include "shared/ring_queue.hpp"
 
 namespace parley {
@@ -48,8 +51,9 @@ class Outbox {
 
     // max_bytes: the most unread bytes (queued plus taken but not yet written); 0 = unbounded.
     // Limits past 4 GiB count as unbounded.
-    explicit Outbox(std::size_t max_bytes)
-        : max_bytes_(max_bytes > UINT32_MAX ? 0 : static_cast<std::uint32_t>(max_bytes)) {}
+    Outbox(WakeQueue& wakes, std::size_t max_bytes)
+        : wakes_(wakes),
+          max_bytes_(max_bytes > UINT32_MAX ? 0 : static_cast<std::uint32_t>(max_bytes)) {}
     Outbox(const Outbox&) = delete;
     Outbox& operator=(const Outbox&) = delete;
 
@@ -69,14 +73,13 @@ class Outbox {
     // Nothing left to hand over and nothing more will come.
     bool drained() const { return state_ != State::open && queue_.empty(); }
 
-    // The generator's step: waits until a message is queued or the stream ends, then replaces
-    // `out` with the wire bytes of the queued messages, oldest first, stopping once `out` holds
-    // batch_limit bytes or more (a message is never split), and yields them as a Batch. Yields
-    // an empty Batch once the stream has ended and everything before the end was handed over.
-    // `out` is touched only when the writer resumes, so writers of different sessions may share
-    // one buffer between their suspensions. One writer at a time.
-    auto next_batch(std::string& out) {
-        out_ = &out;
+    // The generator's step: waits until a message is queued or the stream ends, then yields
+    // the wire bytes of the queued messages, oldest first, as a Batch, stopping once it holds
+    // batch_limit bytes or more (a message is never split). Yields an empty Batch once the
+    // stream has ended and everything before the end was handed over. The bytes are in the
+    // WakeQueue's buffer, shared by all writers: valid until the writer next suspends. One
+    // writer per outbox.
+    auto next_batch() {
         // The initiation captures only `this`: it lives in the frame of every parked writer.
         return asio::async_initiate<const asio::use_awaitable_t<Executor>&, void(Batch)>(
             [this](Waiter writer) { park(std::move(writer)); }, use_task);
@@ -96,6 +99,7 @@ class Outbox {
     std::size_t take(std::string& out, std::size_t soft_limit);
 
   private:
+    friend class WakeQueue;
     // The parked writer: the handler that resumes its coroutine. Every coroutine of the
     // server runs on the one Executor type, so the handler has one known type and is kept in
     // place, not type-erased on the heap.
@@ -103,13 +107,14 @@ class Outbox {
     enum class State : unsigned char { open, finishing, closed };
 
     void park(Waiter writer);
-    // Posts the parked writer's resumption, once, if there is something for it.
+    // Queues the parked writer's resumption, once, if there is something for it.
     void wake();
+    // Called by the WakeQueue: hands the writer its batch.
     void resume();
 
     RingQueue<Message> queue_;
     std::optional<Waiter> waiter_;
-    std::string* out_ = nullptr;  // the parked writer's batch buffer
+    WakeQueue& wakes_;
     std::size_t unread_ = 0;
     std::uint32_t max_bytes_;  // 32 bits: the outbox sits in every connection
     State state_ = State::open;

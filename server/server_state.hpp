@@ -14,6 +14,7 @@
 #include "server/registry.hpp"
 #include "server/room_directory.hpp"
 #include "server/session_scope.hpp"
+#include "server/wake_queue.hpp"
 #include "shared/rate_limiter.hpp"
 
 namespace parley {
@@ -36,10 +37,12 @@ struct ServerState {
     SessionScope scope;
     bool closing = false;  // shutdown has begun: no new sessions, no quit notices
 
-    // Scratch buffers shared by all sessions of this executor. A session uses them only between
-    // two suspensions, so an idle connection holds no read or write buffer of its own.
+    // The writers woken in this turn of the event loop, and the buffer their batches are built
+    // in (see WakeQueue).
+    WakeQueue wakes;
+    // The buffer every session reads into. A session uses it only within one step of its
+    // reader, so an idle connection holds no read buffer of its own.
     std::array<char, 64 * 1024> read_buffer;
-    std::string write_buffer;
 };
 
 }  // namespace parley

@@ -91,7 +91,7 @@ Session::Session(Socket& socket, ServerState& state)
       remote_(remote_of(socket)),
       opened_(clock::now()),
       last_input_(opened_),
-      outbox_(state.config.outbox_bytes),
+      outbox_(state.wakes, state.config.outbox_bytes),
       line_reader_(state.config.max_line),
       rate_(state.line_rate, opened_),
       strikes_(state.strike_rate, opened_) {}
@@ -210,12 +210,12 @@ void Session::start_writer() {
 // The writer consumes the outbox as a generator: each batch is everything queued since the
 // last one, tried at once on the non-blocking socket.
 Task<void> Session::write_loop() {
-    // The shared write buffer is this writer's from when next_batch() resumes it until its next
-    // suspension: in the common case the socket takes the whole batch at once, and the session
-    // needs no write buffer of its own. (Locals here live as long as the session; helpers that
-    // are not coroutines keep theirs out of this frame.)
+    // A batch is in a buffer all writers share, this writer's from when next_batch() resumes
+    // it until its next suspension: in the common case the socket takes the whole batch at
+    // once, and the session needs no write buffer of its own. (Locals here live as long as the
+    // session; helpers that are not coroutines keep theirs out of this frame.)
     try {
-        while (Batch batch = co_await outbox_.next_batch(state_.write_buffer)) {
+        while (Batch batch = co_await outbox_.next_batch()) {
             write_now(batch.bytes);
             if (!batch.bytes.empty() && socket_.is_open()) {
                 co_await write_rest(batch.bytes);

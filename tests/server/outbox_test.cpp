@@ -15,6 +15,7 @@ using parley::make_message;
 using parley::Message;
 using parley::Outbox;
 using parley::Task;
+using parley::WakeQueue;
 
 namespace {
 
@@ -24,8 +25,7 @@ struct Writer {
     bool ended = false;
 
     Task<void> run(Outbox& box) {
-        std::string buffer;
-        while (Batch batch = co_await box.next_batch(buffer)) {
+        while (Batch batch = co_await box.next_batch()) {
             batches.emplace_back(batch.bytes);
             box.written(batch.bytes.size());
         }
@@ -42,7 +42,8 @@ void settle(asio::io_context& io) {
 }  // namespace
 
 TEST_CASE("outbox: one take hands over every queued message, in order", "[outbox]") {
-    Outbox box(1024);
+    WakeQueue wakes;
+    Outbox box(wakes, 1024);
     CHECK(box.empty());
     for (const char* line : {"a\r\n", "bb\r\n", "ccc\r\n"}) {
         REQUIRE(box.offer(make_message(line)));
@@ -61,7 +62,8 @@ TEST_CASE("outbox: one take hands over every queued message, in order", "[outbox
 }
 
 TEST_CASE("outbox: take appends to what the buffer already holds", "[outbox]") {
-    Outbox box(1024);
+    WakeQueue wakes;
+    Outbox box(wakes, 1024);
     REQUIRE(box.offer(make_message("new\r\n")));
     std::string batch = "old\r\n";
     CHECK(box.take(batch, 1 << 20) == 5);
@@ -69,7 +71,8 @@ TEST_CASE("outbox: take appends to what the buffer already holds", "[outbox]") {
 }
 
 TEST_CASE("outbox: the byte limit refuses the message that would pass it", "[outbox]") {
-    Outbox box(10);
+    WakeQueue wakes;
+    Outbox box(wakes, 10);
     const Message four = make_message("abcd");
     CHECK(box.offer(four));
     CHECK(box.offer(four));
@@ -80,7 +83,8 @@ TEST_CASE("outbox: the byte limit refuses the message that would pass it", "[out
 }
 
 TEST_CASE("outbox: a batch straddling the limit frees only what was written", "[outbox]") {
-    Outbox box(10);
+    WakeQueue wakes;
+    Outbox box(wakes, 10);
     REQUIRE(box.offer(make_message("12345")));
     REQUIRE(box.offer(make_message("67890")));
     std::string batch;
@@ -96,7 +100,8 @@ TEST_CASE("outbox: a batch straddling the limit frees only what was written", "[
 }
 
 TEST_CASE("outbox: the soft limit splits a long queue into several writes", "[outbox]") {
-    Outbox box(0);  // unbounded
+    WakeQueue wakes;
+    Outbox box(wakes, 0);  // unbounded
     const Message line = make_message(std::string(100, 'x'));
     for (int i = 0; i < 25; ++i) {
         REQUIRE(box.offer(line));
@@ -117,7 +122,8 @@ TEST_CASE("outbox: the soft limit splits a long queue into several writes", "[ou
 }
 
 TEST_CASE("outbox: a message is never split at the soft limit", "[outbox]") {
-    Outbox box(0);
+    WakeQueue wakes;
+    Outbox box(wakes, 0);
     REQUIRE(box.offer(make_message(std::string(60, 'a'))));
     REQUIRE(box.offer(make_message(std::string(60, 'b'))));
     std::string batch;
@@ -127,7 +133,8 @@ TEST_CASE("outbox: a message is never split at the soft limit", "[outbox]") {
 }
 
 TEST_CASE("outbox: finish() ends the stream after what came before it", "[outbox]") {
-    Outbox box(1024);
+    WakeQueue wakes;
+    Outbox box(wakes, 1024);
     REQUIRE(box.offer(make_message("last words\r\n")));
     box.finish();
     CHECK_FALSE(box.open());
@@ -140,7 +147,8 @@ TEST_CASE("outbox: finish() ends the stream after what came before it", "[outbox
 }
 
 TEST_CASE("outbox: an emptied outbox can be filled again", "[outbox]") {
-    Outbox box(128);
+    WakeQueue wakes;
+    Outbox box(wakes, 128);
     for (int round = 0; round < 3; ++round) {
         for (int i = 0; i < 20; ++i) {  // past the ring's first capacity: it grows
             REQUIRE(box.offer(make_message("ab\r\n")));
@@ -154,7 +162,8 @@ TEST_CASE("outbox: an emptied outbox can be filled again", "[outbox]") {
 }
 
 TEST_CASE("outbox: a quiet outbox lets its storage go, a busy one keeps it", "[outbox]") {
-    Outbox box(0);
+    WakeQueue wakes;
+    Outbox box(wakes, 0);
     CHECK(box.capacity() == 0);  // nothing allocated before the first message
     REQUIRE(box.offer(make_message("hi\r\n")));
     CHECK(box.capacity() > 0);
@@ -178,7 +187,8 @@ TEST_CASE("outbox: a quiet outbox lets its storage go, a busy one keeps it", "[o
 
 TEST_CASE("outbox: a parked writer gets a whole turn's messages as one batch", "[outbox]") {
     asio::io_context io;
-    Outbox box(1024);
+    WakeQueue wakes;
+    Outbox box(wakes, 1024);
     Writer w;
     asio::co_spawn(io, w.run(box), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
     settle(io);
@@ -206,7 +216,8 @@ TEST_CASE("outbox: a parked writer gets a whole turn's messages as one batch", "
 
 TEST_CASE("outbox: finish() lets the writer drain, then ends it", "[outbox]") {
     asio::io_context io;
-    Outbox box(1024);
+    WakeQueue wakes;
+    Outbox box(wakes, 1024);
     Writer w;
     asio::co_spawn(io, w.run(box), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
     settle(io);
@@ -221,7 +232,8 @@ TEST_CASE("outbox: finish() lets the writer drain, then ends it", "[outbox]") {
 
 TEST_CASE("outbox: close() ends the writer at once and drops what is queued", "[outbox]") {
     asio::io_context io;
-    Outbox box(1024);
+    WakeQueue wakes;
+    Outbox box(wakes, 1024);
     Writer w;
     asio::co_spawn(io, w.run(box), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
     settle(io);
@@ -235,7 +247,8 @@ TEST_CASE("outbox: close() ends the writer at once and drops what is queued", "[
 
 TEST_CASE("outbox: a writer that arrives after the end still ends", "[outbox]") {
     asio::io_context io;
-    Outbox box(1024);
+    WakeQueue wakes;
+    Outbox box(wakes, 1024);
     REQUIRE(box.offer(make_message("x\r\n")));
     box.finish();
     Writer w;
@@ -247,7 +260,8 @@ TEST_CASE("outbox: a writer that arrives after the end still ends", "[outbox]") 
 
 TEST_CASE("outbox: the generator splits a long queue at the batch limit", "[outbox]") {
     asio::io_context io;
-    Outbox box(0);
+    WakeQueue wakes;
+    Outbox box(wakes, 0);
     Writer w;
     asio::co_spawn(io, w.run(box), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
     settle(io);
