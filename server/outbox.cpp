@@ -51,12 +51,16 @@ void Outbox::resume() {
     wake_posted_ = false;
     Waiter writer = std::move(*waiter_);
     waiter_.reset();
+    std::move(writer)(take_batch());
+}
+
+Batch Outbox::take_batch() {
     std::string& out = wakes_.batch_buffer();
     out.clear();
     if (state_ != State::closed) {
         take(out, batch_limit);
     }
-    std::move(writer)(Batch{out});
+    return Batch{out};
 }
 
 std::size_t Outbox::take(std::string& out, std::size_t soft_limit) {

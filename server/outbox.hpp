@@ -85,6 +85,11 @@ class Outbox {
             [this](Waiter writer) { park(std::move(writer)); }, use_task);
     }
 
+    // The generator's next step without waiting: what is queued now, as next_batch() would
+    // yield it (empty when nothing is). For a writer whose socket took a whole batch while
+    // more was queued than one batch holds.
+    Batch take_batch();
+
     // The writer reports bytes that reached the socket; they stop counting against the limit.
     void written(std::size_t n) { unread_ -= n; }
 

@@ -24,8 +24,9 @@ using asio::ip::tcp;
 
 namespace {
 
-// The writer's completion. It catches what it throws itself, so this only logs: a handler
-// without state keeps the spawned coroutine's frame smaller (as does SessionEscaped).
+// The writer's completion. The writer catches what it throws itself, so there is nothing to
+// log unless co_spawn's own machinery failed; a handler without state keeps the spawned
+// coroutine's frame smaller (as does SessionEscaped).
 struct WriterEscaped {
     void operator()(std::exception_ptr e) const noexcept { LogEscaped{"writer"}(e); }
 };
@@ -75,9 +76,13 @@ Task<void> serve(Socket socket, ServerState& state) {
     // session in this frame, so the frame must outlive it (writer_finished() is the join).
     session.start_writer();
     // The reader: wait until the socket is readable, then handle whatever came.
-    while (session.reading()) {
-        auto [ec] = co_await socket.async_wait(Socket::wait_read, use_task_tuple);
-        session.on_readable(ec);
+    try {
+        while (session.reading()) {
+            auto [ec] = co_await socket.async_wait(Socket::wait_read, use_task_tuple);
+            session.on_readable(ec);
+        }
+    } catch (...) {
+        session.on_readable(asio::error::no_memory);  // the wait itself could not be set up
     }
     // The reader has ended (EOF, /quit, idle timeout, shutdown, or the connection is gone):
     // the writer writes what is queued, within the quit linger, and ends.
@@ -164,6 +169,9 @@ void Session::on_readable(const asio::error_code& wait_error) noexcept {
         // Out of memory, say: this session ends, the server goes on.
         spdlog::error("session {} {} failed: {}", peer(), nick(), e.what());
         disconnect("server error");
+    } catch (...) {
+        spdlog::error("session {} {} failed", peer(), nick());
+        disconnect("server error");
     }
 }
 
@@ -216,7 +224,7 @@ Task<void> Session::write_loop() {
     // session; helpers that are not coroutines keep theirs out of this frame.)
     try {
         while (Batch batch = co_await outbox_.next_batch()) {
-            write_now(batch.bytes);
+            write_batches(batch);
             if (!batch.bytes.empty() && socket_.is_open()) {
                 co_await write_rest(batch.bytes);
             }
@@ -228,8 +236,11 @@ Task<void> Session::write_loop() {
     } catch (const std::exception& e) {
         spdlog::error("writer of {} {} failed: {}", peer(), nick(), e.what());
         disconnect("server error");
+    } catch (...) {
+        spdlog::error("writer of {} {} failed", peer(), nick());
+        disconnect("server error");
     }
-    writer_ended();
+    writer_ended();  // reached on every way out: the session waits for exactly this
 }
 
 // The socket took less than a whole batch: the rest is the writer's own (others use the shared
@@ -242,6 +253,23 @@ Task<void> Session::write_rest(std::string_view unsent) {
         // An aborted wait with the socket still open is finish() waking the reader: wait again.
         co_await socket_.async_wait(Socket::wait_write, use_task_tuple);
         write_now(left);
+    }
+}
+
+// Writes the batch and, while the socket takes everything and more is queued (a backlog
+// larger than one batch), the batches after it: a wake-up writes all the socket takes, not one
+// batch a turn, or a backlog would grow under load. Leaves in `batch` what the socket did not
+// take.
+void Session::write_batches(Batch& batch) {
+    for (;;) {
+        write_now(batch.bytes);
+        if (!batch.bytes.empty() || !socket_.is_open()) {
+            return;
+        }
+        batch = outbox_.take_batch();
+        if (!batch) {
+            return;
+        }
     }
 }
 

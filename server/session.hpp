@@ -105,6 +105,7 @@ class Session {
     void read_and_handle(const asio::error_code& wait_error);
     Task<void> write_loop();
     Task<void> write_rest(std::string_view unsent);
+    void write_batches(Batch& batch);
     void write_now(std::string_view& bytes);
     void end_of_stream();
     void writer_ended() noexcept;

@@ -281,3 +281,23 @@ TEST_CASE("outbox: the generator splits a long queue at the batch limit", "[outb
     CHECK(all.size() == 10 * kib100);
     CHECK(all.substr(9 * kib100) == std::string(kib100, 'j'));
 }
+
+TEST_CASE("outbox: take_batch hands over the next batch without waiting", "[outbox]") {
+    WakeQueue wakes;
+    Outbox box(wakes, 0);
+    const std::size_t kib100 = 100 * 1024;
+    for (int i = 0; i < 4; ++i) {
+        REQUIRE(box.offer(make_message(std::string(kib100, static_cast<char>('a' + i)))));
+    }
+    Batch first = box.take_batch();  // 300 KiB: the first message to reach 256 KiB ends it
+    CHECK(first.bytes.size() == 3 * kib100);
+    box.written(first.bytes.size());
+    Batch second = box.take_batch();
+    CHECK(second.bytes == std::string(kib100, 'd'));
+    box.written(second.bytes.size());
+    CHECK_FALSE(box.take_batch());  // nothing queued: an empty batch, not a wait
+    CHECK(box.unread_bytes() == 0);
+    box.close();
+    REQUIRE(box.offer(make_message("x")));  // dropped
+    CHECK_FALSE(box.take_batch());
+}
