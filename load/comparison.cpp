@@ -43,13 +43,16 @@ std::vector<ComparisonRow> comparison_rows(const std::vector<RunResult>& runs, b
     for (const auto& t : targets_in_order(runs)) {
         ComparisonRow row;
         row.target = t;
-        std::vector<double> d, pub, p50, p99, p999, sc, cpm, mem;
+        std::vector<double> d, pub, p50, p99, p999, sc, cpm, mem, kib;
         for (const auto& r : runs) {
             if (r.target != t) {
                 continue;
             }
             ++row.runs;
             row.passed += r.pass ? 1 : 0;
+            if (const auto k = r.extra.find("server_kib_per_connection"); k != r.extra.end()) {
+                kib.push_back(k->second);
+            }
             const StepResult* s = headline_step(r, sweep);
             if (s == nullptr) {
                 d.push_back(0);
@@ -76,6 +79,7 @@ std::vector<ComparisonRow> comparison_rows(const std::vector<RunResult>& runs, b
         row.srv_cpu = spread_of(sc);
         row.cpu_ms_per_m = spread_of(cpm);
         row.peak_mib = spread_of(mem);
+        row.kib_per_connection = spread_of(kib);
         rows.push_back(row);
     }
     return rows;
@@ -87,19 +91,21 @@ std::vector<RatioRow> comparison_ratios(const std::vector<RunResult>& runs, bool
     if (order.size() < 2) {
         return out;
     }
-    // Each target's headline step per repeat.
-    std::map<std::string, std::map<int, const StepResult*>> by_target;
+    // Each target's run per repeat.
+    std::map<std::string, std::map<int, const RunResult*>> by_target;
     for (const auto& r : runs) {
-        if (const StepResult* s = headline_step(r, sweep)) {
-            by_target[r.target].emplace(r.repeat, s);
-        }
+        by_target[r.target].emplace(r.repeat, &r);
     }
+    auto kib = [](const RunResult& r) {
+        const auto k = r.extra.find("server_kib_per_connection");
+        return k == r.extra.end() ? 0.0 : k->second;
+    };
     const auto& first = by_target[order.front()];
     for (std::size_t i = 1; i < order.size(); ++i) {
         RatioRow row;
         row.numerator = order.front();
         row.denominator = order[i];
-        std::vector<double> d, p50, p99, cpu;
+        std::vector<double> d, p50, p99, cpu, mem;
         auto add = [](std::vector<double>& v, double a, double b) {
             if (a > 0 && b > 0) {
                 v.push_back(a / b);
@@ -110,18 +116,23 @@ std::vector<RatioRow> comparison_ratios(const std::vector<RunResult>& runs, bool
             if (mine == first.end()) {
                 continue;
             }
-            const StepResult& a = *mine->second;
-            const StepResult& b = *other;
+            add(mem, kib(*mine->second), kib(*other));
+            const StepResult* a = headline_step(*mine->second, sweep);
+            const StepResult* b = headline_step(*other, sweep);
+            if (a == nullptr || b == nullptr) {
+                continue;
+            }
             ++row.repeats;
-            add(d, a.deliveries_per_s, b.deliveries_per_s);
-            add(p50, a.latency.p50_us, b.latency.p50_us);
-            add(p99, a.latency.p99_us, b.latency.p99_us);
-            add(cpu, cpu_ms_per_million(a).value_or(0), cpu_ms_per_million(b).value_or(0));
+            add(d, a->deliveries_per_s, b->deliveries_per_s);
+            add(p50, a->latency.p50_us, b->latency.p50_us);
+            add(p99, a->latency.p99_us, b->latency.p99_us);
+            add(cpu, cpu_ms_per_million(*a).value_or(0), cpu_ms_per_million(*b).value_or(0));
         }
         row.deliveries = spread_of(d);
         row.p50 = spread_of(p50);
         row.p99 = spread_of(p99);
         row.cpu_per_delivery = spread_of(cpu);
+        row.kib_per_connection = spread_of(mem);
         out.push_back(row);
     }
     return out;

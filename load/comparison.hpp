@@ -21,6 +21,7 @@ struct ComparisonRow {
     // cpu_ms_per_m: milliseconds of server CPU per million deliveries, the cost of a delivery
     // independent of how far each server's sweep got.
     Spread deliveries, published, p50, p99, p999, srv_cpu, cpu_ms_per_m, peak_mib;
+    Spread kib_per_connection;  // idle: server memory per connection
     int runs = 0, passed = 0;
 };
 
@@ -33,6 +34,7 @@ struct RatioRow {
     std::string numerator, denominator;
     int repeats = 0;  // repeats in which both had a headline step
     Spread deliveries, p50, p99, cpu_per_delivery;
+    Spread kib_per_connection;  // idle
 };
 
 std::vector<RatioRow> comparison_ratios(const std::vector<RunResult>& runs, bool sweep);

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <regex>
 
@@ -70,6 +71,11 @@ int main(int argc, char** argv) {
                    "from /proc)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     bool free_port = false;
+    std::vector<std::string> summarize_files;
+    app.add_option("--summarize", summarize_files,
+                   "print the comparison of runs saved with --json by earlier invocations (one "
+                   "file per repeat), and with --json write them as one document")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_flag("--free-port", free_port, "print a free loopback TCP port and exit (for scripts)");
     app.add_option("--scenario", o.scenario, "fanout, chatty, rooms, idle, churn or slow")
         ->check(CLI::IsMember(scenario_names()))
@@ -164,6 +170,40 @@ int main(int argc, char** argv) {
         fmt::print("{}\n", ntohs(a.sin_port));
         ::close(fd);
         return 0;
+    }
+
+    if (!summarize_files.empty()) {
+        // Runs made by separate invocations (the idle scenario needs a fresh server each time):
+        // their comparison, numbered as repeats in the order given.
+        std::vector<RunResult> all;
+        try {
+            int rep = 0;
+            for (const auto& file : summarize_files) {
+                std::ifstream in(file);
+                const std::string text((std::istreambuf_iterator<char>(in)),
+                                       std::istreambuf_iterator<char>());
+                ++rep;
+                for (RunResult& r : runs_from_json(text)) {
+                    r.repeat = rep;
+                    all.push_back(std::move(r));
+                }
+            }
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "parley-load: --summarize: {}\n", e.what());
+            return 2;
+        }
+        ReportOptions sro;
+        sro.sweep = o.sweep;
+        sro.p99_limit_ms = o.p99_limit_ms;
+        fmt::print("{}", format_comparison(all, sro));
+        if (!json_file.empty()) {
+            std::ofstream(json_file) << format_json(all, sro, {});
+        }
+        bool pass = !all.empty();
+        for (const auto& r : all) {
+            pass = pass && r.pass;
+        }
+        return pass ? 0 : 1;
     }
 
     std::vector<Target> targets;

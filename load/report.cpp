@@ -212,7 +212,41 @@ std::string format_ratio(const Spread& s, bool with_spread) {
     return fmt::format("{}x [{}..{}]", two_digits(s.median), two_digits(s.min), two_digits(s.max));
 }
 
+namespace {
+
+// The idle scenario publishes nothing: its comparison is memory per connection.
+std::string format_idle_comparison(const std::vector<RunResult>& runs) {
+    const auto rows = comparison_rows(runs, false);
+    std::size_t width = 10;
+    for (const auto& r : rows) {
+        width = std::max(width, r.target.size());
+    }
+    std::string out;
+    auto w = std::back_inserter(out);
+    fmt::format_to(w, "== comparison: idle, medians of {} run(s) each [min..max] ==\n",
+                   rows.empty() ? 0 : rows.front().runs);
+    fmt::format_to(w, "  {:<{}} {:>28} {:>6}\n", "server", width, "KiB per idle connection",
+                   "pass");
+    for (const auto& r : rows) {
+        const Spread& k = r.kib_per_connection;
+        fmt::format_to(w, "  {:<{}} {:>28} {:>6}\n", r.target, width,
+                       fmt::format("{:.2f} [{:.2f}..{:.2f}]", k.median, k.min, k.max),
+                       fmt::format("{}/{}", r.passed, r.runs));
+    }
+    for (const auto& q : comparison_ratios(runs, false)) {
+        fmt::format_to(w, "  {} / {}: KiB per connection {}\n", q.numerator, q.denominator,
+                       format_ratio(q.kib_per_connection,
+                                    q.kib_per_connection.max > 0 && rows.front().runs > 1));
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string format_comparison(const std::vector<RunResult>& runs, const ReportOptions& o) {
+    if (!runs.empty() && runs.front().scenario == "idle") {
+        return format_idle_comparison(runs);
+    }
     const auto rows = comparison_rows(runs, o.sweep);
     std::size_t width = 10;
     for (const auto& r : rows) {

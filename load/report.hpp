@@ -87,6 +87,10 @@ std::string format_comparison(const std::vector<RunResult>& runs, const ReportOp
 std::string format_json(const std::vector<RunResult>& runs, const ReportOptions& o,
                         const std::map<std::string, std::string>& options);
 
+// The runs of a document format_json wrote, with the figures a comparison uses (their
+// identity, steps, peak memory and scenario figures). Throws on a malformed document.
+std::vector<RunResult> runs_from_json(const std::string& text);
+
 // gnuplot data: one block per target (the median over repeats of each sweep step):
 // delivered/s, p50 ms, p99 ms.
 std::string format_plot_data(const std::vector<RunResult>& runs);

@@ -141,4 +141,55 @@ std::string format_json(const std::vector<RunResult>& runs, const ReportOptions&
     return doc.dump() + "\n";
 }
 
+namespace {
+
+double number_or(const Json& j, const char* key, double fallback) {
+    const auto it = j.find(key);
+    return it == j.end() || !it->is_number() ? fallback : it->get<double>();
+}
+
+LatencySummary latency_from(const Json& j) {
+    LatencySummary l;
+    l.count = static_cast<std::uint64_t>(number_or(j, "samples", 0));
+    l.p50_us = number_or(j, "p50_ms", 0) * 1e3;
+    l.p90_us = number_or(j, "p90_ms", 0) * 1e3;
+    l.p99_us = number_or(j, "p99_ms", 0) * 1e3;
+    l.p999_us = number_or(j, "p999_ms", 0) * 1e3;
+    l.max_us = number_or(j, "max_ms", 0) * 1e3;
+    l.mean_us = number_or(j, "mean_ms", 0) * 1e3;
+    return l;
+}
+
+}  // namespace
+
+std::vector<RunResult> runs_from_json(const std::string& text) {
+    const Json doc = Json::parse(text);
+    std::vector<RunResult> runs;
+    for (const Json& j : doc.at("runs")) {
+        RunResult r;
+        r.target = j.at("target").get<std::string>();
+        r.protocol = j.value("protocol", "");
+        r.scenario = j.at("scenario").get<std::string>();
+        r.repeat = j.value("repeat", 0);
+        r.pass = j.value("pass", false);
+        r.best_step = j.value("best_step", -1);
+        r.server_peak_kib = number_or(j, "server_peak_kib", -1);
+        for (const Json& sj : j.at("steps")) {
+            StepResult st;
+            st.rate_per_publisher = number_or(sj, "rate_per_publisher", 0);
+            st.published_per_s = number_or(sj, "published_per_s", 0);
+            st.deliveries_per_s = number_or(sj, "deliveries_per_s", 0);
+            st.latency = latency_from(sj.at("latency"));
+            st.server_cpu = number_or(sj, "server_cpu_percent", -1);
+            st.sustained = sj.value("sustained", false);
+            r.steps.push_back(st);
+        }
+        for (const auto& [k, v] : j.at("extra").items()) {
+            r.extra[k] = v.get<double>();
+        }
+        runs.push_back(std::move(r));
+    }
+    return runs;
+}
+
 }  // namespace parley::load

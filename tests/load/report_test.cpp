@@ -280,3 +280,63 @@ TEST_CASE("plot data: one block per target, one line per rate, medians over repe
     runs[2].steps[1].sweep_step = "bisect";
     CHECK(format_plot_data(runs) == "# parley\n2000 1 4\n3000 1 4 bisect\n\n\n");
 }
+
+TEST_CASE("runs read back from the JSON report compare as they did") {
+    std::vector<RunResult> runs;
+    for (int rep = 1; rep <= 2; ++rep) {
+        RunResult a = run_of("parley", rep, 8e6 + rep * 1e5, 90);
+        a.steps[0].latency.p99_us = 30000 + rep;
+        a.server_peak_kib = 4096;
+        a.extra["sweep_reconnects"] = rep;
+        a.pass = true;
+        a.best_step = 0;
+        runs.push_back(a);
+        runs.push_back(run_of("redis", rep, 2e6, 100));
+    }
+    const ReportOptions o;
+    const std::vector<RunResult> back = runs_from_json(format_json(runs, o, {}));
+    REQUIRE(back.size() == runs.size());
+    CHECK(back[0].target == "parley");
+    CHECK(back[0].repeat == 1);
+    CHECK(back[0].pass);
+    CHECK(back[0].best_step == 0);
+    CHECK(back[0].server_peak_kib == 4096);
+    CHECK(back[0].steps[0].deliveries_per_s == 8.1e6);
+    CHECK(back[0].steps[0].latency.p99_us == Approx(30001));
+    CHECK(back[0].steps[0].server_cpu == 90);
+    CHECK(back[2].extra.at("sweep_reconnects") == 2);
+    CHECK(back[1].server_peak_kib == -1);  // unknown stays unknown
+    CHECK(format_comparison(back, o) == format_comparison(runs, o));
+    CHECK_THROWS(runs_from_json("{\"runs\": [{}]}"));
+}
+
+TEST_CASE("the idle comparison is memory per connection, with ratios per repeat") {
+    std::vector<RunResult> runs;
+    const double mine[] = {1.9, 1.8, 2.0}, theirs[] = {1.0, 1.0, 0.9};
+    for (int rep = 1; rep <= 3; ++rep) {
+        RunResult a, b;
+        a.target = "parley";
+        b.target = "parley@old";
+        a.scenario = b.scenario = "idle";
+        a.repeat = b.repeat = rep;
+        a.extra["server_kib_per_connection"] = mine[rep - 1];
+        b.extra["server_kib_per_connection"] = theirs[rep - 1];
+        runs.push_back(a);
+        runs.push_back(b);
+    }
+    const auto rows = comparison_rows(runs, false);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].kib_per_connection.median == Approx(1.9));
+    CHECK(rows[0].kib_per_connection.min == Approx(1.8));
+    CHECK(rows[1].kib_per_connection.max == Approx(1.0));
+    const auto ratios = comparison_ratios(runs, false);
+    REQUIRE(ratios.size() == 1);
+    CHECK(ratios[0].kib_per_connection.median == Approx(1.9));  // 1.8, 1.9, 2.0/0.9
+    CHECK(ratios[0].kib_per_connection.max == Approx(2.0 / 0.9));
+    const std::string table = format_comparison(runs, ReportOptions{});
+    CHECK(table.find("KiB per idle connection") != std::string::npos);
+    CHECK(table.find("1.90 [1.80..2.00]") != std::string::npos);
+    CHECK(table.find("parley / parley@old: KiB per connection 1.9x [1.8..2.2]") !=
+          std::string::npos);
+    CHECK(table.find("deliveries/s") == std::string::npos);
+}
