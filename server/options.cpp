@@ -4,12 +4,30 @@
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <utility>
 
 #include "shared/text.hpp"
 
 namespace parley {
 
 namespace {
+
+// A finite number from 0 to `max`. CLI11's NonNegativeNumber lets "nan" through (no
+// comparison with NaN is true), and a number of seconds so large that from_seconds overflows
+// the clock's duration; a year is more than any timeout needs.
+CLI::Validator number_from_zero(double max, std::string what, std::string name) {
+    return CLI::Validator(
+        [max, what = std::move(what)](std::string& text) {
+            double value = 0;
+            if (!CLI::detail::lexical_cast(text, value) || !(value >= 0 && value <= max)) {
+                return fmt::format("{} is not {}", text, what);
+            }
+            return std::string();
+        },
+        std::move(name));
+}
+
 std::optional<std::string> load_motd(Config& c) {
     if (c.motd_file.empty()) {
         return std::nullopt;
@@ -41,6 +59,10 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
     app.set_version_flag("--version", PARLEY_VERSION);
     app.set_config("--config", "", "Read flags from a TOML or INI file (flag = value)");
     app.get_formatter()->column_width(34);
+    const CLI::Validator non_negative = number_from_zero(
+        std::numeric_limits<double>::max(), "a finite number, 0 or more", "NONNEGATIVE");
+    const CLI::Validator seconds = number_from_zero(
+        365.0 * 24 * 60 * 60, "a number of seconds from 0 to 31536000 (a year)", "0..31536000");
 
     std::vector<std::string> listen;
     app.add_option("-l,--listen", listen,
@@ -50,15 +72,15 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
         ->capture_default_str();
     app.add_option("--rate", c.rate, "Lines per second a client may send")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative);
     app.add_option("--burst", c.burst, "Lines a client may send at once before --rate applies")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative);
     app.add_option("--strikes", c.strikes,
                    "Refused lines (too long, bad text, over the rate) before a client is "
                    "disconnected; one is forgiven per second")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative);
     app.add_option("--outbox-bytes", c.outbox_bytes,
                    "Unread bytes queued for a client before it is disconnected as too slow")
         ->capture_default_str();
@@ -68,7 +90,7 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
     app.add_option("--idle-timeout", c.idle_timeout,
                    "Seconds without a line from a client before it is disconnected")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(seconds);
     app.add_option("--history", c.history, "Recent messages each room keeps and shows on join")
         ->capture_default_str();
     app.add_option("--announce-limit", c.announce_limit,
@@ -80,7 +102,7 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
     app.add_option("--shutdown-timeout", c.shutdown_timeout,
                    "Seconds to flush clients' outboxes on SIGINT/SIGTERM")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(seconds);
     app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
         ->capture_default_str()
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

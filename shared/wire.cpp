@@ -84,8 +84,9 @@ bool parse_room(std::string_view s, Line& line) {
     line.room = s.substr(0, sp);
     const std::string_view rest = s.substr(sp + 1);
     if (rest.size() >= 3 && rest[0] == '<') {
-        const std::size_t close = rest.find('>', 1);
-        if (close == std::string_view::npos || close == 1) {
+        // A nick holds no space, so "#room <a b> x" is not a message.
+        const std::size_t close = rest.find_first_of("> ", 1);
+        if (close == std::string_view::npos || close == 1 || rest[close] != '>') {
             return false;
         }
         line.nick = rest.substr(1, close - 1);

@@ -289,6 +289,8 @@ TEST_CASE("wire::parse edge cases of the markers", "[wire]") {
                        "#room <n>x",
                        "#room <>",
                        "#room <n",
+                       "#room <a b> x",  // a nick holds no space, as in "* bob* x"
+                       "#! <rr <rr\x1f\xc1\x1f\xc1\xc1>",  // found by fuzz_wire
                        "#room *",
                        "#room *  n",
                        "#room *n x",

@@ -1,0 +1,86 @@
+#include <catch2/catch.hpp>
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <initializer_list>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/options.hpp"
+
+namespace {
+
+// parse_options(argv) with what it writes to std::cerr.
+struct Parsed {
+    parley::ParsedOptions options;
+    std::string errors;
+};
+
+Parsed parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "parley-server");
+    std::ostringstream errors;
+    std::streambuf* const old = std::cerr.rdbuf(errors.rdbuf());
+    Parsed p{parley::parse_options(static_cast<int>(args.size()), args.data()), {}};
+    std::cerr.rdbuf(old);
+    p.errors = errors.str();
+    return p;
+}
+
+// parse_options with --config FILE, FILE holding `content`.
+Parsed parse_config(std::string_view content) {
+    char path[] = "/tmp/parley-options-test-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
+    close(fd);
+    Parsed p = parse({"--config", path});
+    unlink(path);
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("parse_options reads numbers from a config file", "[options]") {
+    const auto p = parse_config(
+        "rate = 2.5\nburst = 0\nstrikes = 7\nidle-timeout = 300.5\nshutdown-timeout = 31536000\n");
+    REQUIRE_FALSE(p.options.exit_code);
+    CHECK(p.errors.empty());
+    CHECK(p.options.config.rate == 2.5);
+    CHECK(p.options.config.burst == 0);
+    CHECK(p.options.config.strikes == 7);
+    CHECK(p.options.config.idle_timeout == 300.5);
+    CHECK(p.options.config.shutdown_timeout == 31536000);
+}
+
+// Found by the config file's fuzz harness: "nan" passed the checks (no comparison with NaN is
+// true), and so did a number of seconds too large for the server's timers, whose conversion
+// to a clock duration (from_seconds) then overflowed.
+TEST_CASE("parse_options refuses numbers that are not finite, negative or too long", "[options]") {
+    for (const auto& [content, flag] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"rate = nan\n", "--rate"},
+             {"burst = nan\n", "--burst"},
+             {"strikes = nan\n", "--strikes"},
+             {"idle-timeout = nan\n", "--idle-timeout"},
+             {"shutdown-timeout = nan\n", "--shutdown-timeout"},
+             {"rate = inf\n", "--rate"},
+             {"rate = -1\n", "--rate"},
+             {"idle-timeout = 1e300\n", "--idle-timeout"},
+             {"shutdown-timeout = 1e300\n", "--shutdown-timeout"},
+             {"shutdown-timeout = 31536001\n", "--shutdown-timeout"},
+             {"idle-timeout = -0.5\n", "--idle-timeout"},
+         }) {
+        CAPTURE(content);
+        const auto p = parse_config(content);
+        CHECK(p.options.exit_code == 2);
+        CHECK(p.errors.find(flag) != std::string::npos);
+    }
+    // The command line is checked the same way.
+    const auto p = parse({"--rate", "nan"});
+    CHECK(p.options.exit_code == 2);
+    CHECK(p.errors.find("--rate") != std::string::npos);
+}
