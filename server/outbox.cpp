@@ -74,8 +74,9 @@ std::size_t Outbox::take(std::string& out, std::size_t soft_limit) {
     // A quiet session keeps no ring: most connections are idle most of the time, and a few
     // messages per wake-up are cheap to queue in a fresh one. A busy one (a batch that needed
     // the ring to grow) keeps its storage, so it does not allocate and grow again on every
-    // wake-up; RingQueue itself lets go of rings past its keep_capacity.
-    if (queue_.empty() && messages <= RingQueue<Message>::first_capacity) {
+    // wake-up; RingQueue itself lets go of rings past its keep_capacity. A take that found
+    // nothing (the writer asking for more after a batch) is no sign of a quiet session.
+    if (messages > 0 && queue_.empty() && messages <= RingQueue<Message>::first_capacity) {
         queue_.clear();
     }
     return out.size() - before;

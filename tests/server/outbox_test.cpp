@@ -179,6 +179,8 @@ TEST_CASE("outbox: a quiet outbox lets its storage go, a busy one keeps it", "[o
     box.take(batch, 1 << 20);
     CHECK(box.empty());
     CHECK(box.capacity() == grown);  // busy: the next burst needs no allocation
+    CHECK_FALSE(box.take_batch());   // the writer asking for more finds nothing...
+    CHECK(box.capacity() == grown);  // ...which does not make the session a quiet one
     for (int i = 0; i < 100; ++i) {
         REQUIRE(box.offer(make_message("x\r\n")));
     }
