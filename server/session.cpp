@@ -225,8 +225,12 @@ Task<void> Session::write_loop() {
     try {
         while (Batch batch = co_await outbox_.next_batch()) {
             write_batches(batch);
-            if (!batch.bytes.empty() && socket_.is_open()) {
+            // The socket took less: wait until it takes the rest, then go straight on with
+            // whatever was queued meanwhile rather than wait for the next turn to bring it.
+            while (!batch.bytes.empty() && socket_.is_open()) {
                 co_await write_rest(batch.bytes);
+                batch = outbox_.take_batch();
+                write_batches(batch);
             }
             if (!socket_.is_open()) {
                 break;
