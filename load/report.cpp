@@ -214,13 +214,19 @@ std::string format_ratio(const Spread& s, bool with_spread) {
 
 namespace {
 
-// The idle scenario publishes nothing: its comparison is memory per connection.
-std::string format_idle_comparison(const std::vector<RunResult>& runs) {
-    const auto rows = comparison_rows(runs, false);
+// The width of the server column: the longest server name, at least 10.
+std::size_t target_width(const std::vector<ComparisonRow>& rows) {
     std::size_t width = 10;
     for (const auto& r : rows) {
         width = std::max(width, r.target.size());
     }
+    return width;
+}
+
+// The idle scenario publishes nothing: its comparison is memory per connection.
+std::string format_idle_comparison(const std::vector<RunResult>& runs) {
+    const auto rows = comparison_rows(runs, false);
+    const std::size_t width = target_width(rows);
     std::string out;
     auto w = std::back_inserter(out);
     fmt::format_to(w, "== comparison: idle, medians of {} run(s) each [min..max] ==\n",
@@ -248,10 +254,7 @@ std::string format_comparison(const std::vector<RunResult>& runs, const ReportOp
         return format_idle_comparison(runs);
     }
     const auto rows = comparison_rows(runs, o.sweep);
-    std::size_t width = 10;
-    for (const auto& r : rows) {
-        width = std::max(width, r.target.size());
-    }
+    const std::size_t width = target_width(rows);
     std::string out;
     auto w = std::back_inserter(out);
     fmt::format_to(w, "== comparison: {}{}, medians of {} run(s) each [min..max] ==\n",
