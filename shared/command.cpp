@@ -91,7 +91,14 @@ Command parse(std::string_view line) {
         return one_word(args) ? Command{Nick{args}} : Command{usage("/nick NAME")};
     }
     if (is(name, "join")) {
-        return one_word(args) ? Command{Join{args}} : Command{usage("/join #room")};
+        // An optional key: the room may be locked with one (IRC's channel mode +k).
+        const std::size_t gap = find_blank(args);
+        if (gap == std::string_view::npos) {
+            return args.empty() ? Command{usage("/join #room [key]")} : Command{Join{args, {}}};
+        }
+        const std::string_view key = trim(args.substr(gap));
+        return one_word(key) ? Command{Join{args.substr(0, gap), key}}
+                             : Command{usage("/join #room [key]")};
     }
     if (is(name, "leave")) {
         return args.empty() ? Command{Leave{}} : Command{usage("/leave")};
@@ -128,7 +135,7 @@ Command parse(std::string_view line) {
 std::string_view help_text() {
     return "/help             list the commands\n"
            "/nick NAME        change your nickname\n"
-           "/join #room       leave your room and join #room (created on first join)\n"
+           "/join #room [key] leave your room and join #room (created on first join)\n"
            "/leave            leave your room and go back to #lobby\n"
            "/rooms            list the rooms with member counts and topics\n"
            "/who [#room]      list the members of a room (default: yours)\n"

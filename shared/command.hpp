@@ -20,6 +20,7 @@ struct Nick {
 };
 struct Join {
     std::string_view room;  // as typed; "#" may be missing
+    std::string_view key;   // for a room locked with a key; may be empty
 };
 struct Leave {};
 struct Rooms {};

@@ -1,5 +1,7 @@
 #include "shared/names.hpp"
 
+#include "shared/text.hpp"
+
 namespace parley {
 
 namespace {
@@ -11,6 +13,11 @@ bool ascii_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
+bool nick_special(char c) {
+    return c == '_' || c == '-' || c == '[' || c == ']' || c == '{' || c == '}' || c == '\\' ||
+           c == '`' || c == '^' || c == '|';
+}
+
 }  // namespace
 
 std::optional<std::string> nick_problem(std::string_view nick) {
@@ -18,25 +25,27 @@ std::optional<std::string> nick_problem(std::string_view nick) {
               nick.front() != '-';
     for (std::size_t i = 0; ok && i < nick.size(); ++i) {
         const char c = nick[i];
-        ok = ascii_letter(c) || ascii_digit(c) || c == '_' || c == '-';
+        ok = ascii_letter(c) || ascii_digit(c) || nick_special(c);
     }
     if (ok) {
         return std::nullopt;
     }
     return std::string(
-        "nicknames are 1 to 24 letters, digits, '_' or '-', not starting with a digit or '-'");
+        "nicknames are 1 to 32 letters, digits or _-[]{}\\`^|, not starting with a digit or '-'");
 }
 
 std::optional<std::string> room_problem(std::string_view room) {
-    bool ok = room.size() >= 2 && room.size() <= max_room_length && room.front() == '#';
+    bool ok = room.size() >= 2 && room.size() <= max_room_length && room.front() == '#' &&
+              check_text(room) == TextProblem::none;
     for (std::size_t i = 1; ok && i < room.size(); ++i) {
         const char c = room[i];
-        ok = ascii_letter(c) || ascii_digit(c) || c == '_' || c == '-' || c == '.';
+        ok = c != ' ' && c != ',' && c != ':' && c != '\t' && c != '\x7f';
     }
     if (ok) {
         return std::nullopt;
     }
-    return std::string("room names are '#' followed by 1 to 31 letters, digits, '_', '-' or '.'");
+    return std::string(
+        "room names are '#' followed by 1 to 63 bytes of text without spaces, ',' or ':'");
 }
 
 std::string with_room_prefix(std::string_view room) {

@@ -135,9 +135,12 @@ TEST_CASE("parse: /join", "[command]") {
     CHECK(get<cmd::Join>(cmd::parse("/join #rust")).room == "#rust");
     CHECK(get<cmd::Join>(cmd::parse("/join rust")).room == "rust");
     CHECK(get<cmd::Join>(cmd::parse("/join  #rust  ")).room == "#rust");
-    check_usage("/join", "expected /join #room");
-    check_usage("/join  ", "expected /join #room");
-    check_usage("/join #a #b", "expected /join #room");
+    CHECK(get<cmd::Join>(cmd::parse("/join #rust")).key.empty());
+    CHECK(get<cmd::Join>(cmd::parse("/join #rust  sesame ")).key == "sesame");
+    CHECK(get<cmd::Join>(cmd::parse("/join #rust  sesame ")).room == "#rust");
+    check_usage("/join", "expected /join #room [key]");
+    check_usage("/join  ", "expected /join #room [key]");
+    check_usage("/join #a b c", "expected /join #room [key]");
 }
 
 TEST_CASE("parse: /leave and /rooms take no arguments", "[command]") {

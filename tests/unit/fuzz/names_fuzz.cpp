@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "shared/names.hpp"
+#include "shared/text.hpp"
 #include "tests/unit/fuzz/fuzz.hpp"
 
 namespace {
@@ -28,30 +29,27 @@ bool digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-// 1 to 24 letters, digits, '_' or '-', not starting with a digit or '-'.
+// 1 to 32 letters, digits or _-[]{}\`^|, not starting with a digit or '-'.
 bool nick_ok(std::string_view s) {
-    if (s.empty() || s.size() > 24 || digit(s[0]) || s[0] == '-') {
+    if (s.empty() || s.size() > 32 || digit(s[0]) || s[0] == '-') {
         return false;
     }
     for (const char c : s) {
-        if (!letter(c) && !digit(c) && c != '_' && c != '-') {
+        if (!letter(c) && !digit(c) &&
+            std::string_view("_-[]{}\\`^|").find(c) == std::string_view::npos) {
             return false;
         }
     }
     return true;
 }
 
-// '#' followed by 1 to 31 letters, digits, '_', '-' or '.'.
+// '#' followed by 1 to 63 bytes of clean UTF-8 text (check_text) without space, ',' or ':'.
 bool room_ok(std::string_view s) {
-    if (s.size() < 2 || s.size() > 32 || s[0] != '#') {
+    if (s.size() < 2 || s.size() > 64 || s[0] != '#' ||
+        parley::check_text(s) != parley::TextProblem::none) {
         return false;
     }
-    for (const char c : s.substr(1)) {
-        if (!letter(c) && !digit(c) && c != '_' && c != '-' && c != '.') {
-            return false;
-        }
-    }
-    return true;
+    return s.find_first_of(" ,:\t\x7f") == std::string_view::npos;
 }
 
 void check_rule(const std::optional<std::string>& problem, bool ok) {
