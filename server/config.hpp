@@ -8,11 +8,19 @@
 
 namespace parley {
 
+// An operator's name and password hash (--oper NAME:HASH).
+struct Oper {
+    std::string name;
+    std::string hash;
+};
+
 struct Config {
-    std::vector<std::string> listen{"127.0.0.1:7777"};
-    std::size_t max_line = 4096;         // bytes per received line
-    double rate = 5;                     // lines per second per client
-    double burst = 20;                   // lines a client may send at once
+    // Listeners, "HOST:PORT" or "tls://HOST:PORT"; an empty list turns the kind off.
+    std::vector<std::string> listen{"127.0.0.1:7777"};      // plain (nc, telnet)
+    std::vector<std::string> irc_listen{"127.0.0.1:6667"};  // IRC
+    std::size_t max_line = 4096;                            // bytes per received line
+    double rate = 5;                                        // lines per second per client
+    double burst = 20;                                      // lines a client may send at once
     double strikes = 30;                 // refused lines before disconnect (1/s recovery)
     std::size_t outbox_bytes = 1 << 20;  // unread bytes queued for one client
     std::size_t max_clients = 10000;     // connections in all
@@ -25,7 +33,14 @@ struct Config {
     double quit_linger = 5;              // seconds a leaving client has to read its last lines
     std::string log_level = "info";
     std::string motd_file;
-    std::vector<std::string> motd;  // lines of motd_file, loaded at start
+    std::vector<std::string> motd;   // lines of motd_file, loaded at start (and on SIGHUP)
+    std::string server_name;         // IRC's server name; the host name by default
+    std::string network = "Parley";  // IRC's NETWORK
+    std::vector<Oper> opers;
+    double ping_interval = 120;  // seconds of silence before an IRC client is pinged; as long
+                                 // again without an answer ends it
+    std::string tls_cert;        // PEM files for tls:// listeners
+    std::string tls_key;
 };
 
 // The settings count seconds as decimals (0.3 in tests); timers want a clock duration.

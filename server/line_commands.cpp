@@ -1,15 +1,17 @@
-// What each command does. Every handler answers the sender through its own outbox and tells
-// others through the rooms; see docs/protocol.md for the lines.
+// What each plain command does. Every handler answers the client through its own outbox and
+// tells others through the rooms, as events each member's front end shows its own way; see
+// docs/protocol.md for the lines.
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 
-#include "server/lines.hpp"
+#include "server/line_front_end.hpp"
 #include "server/memberships.hpp"
 #include "server/registry.hpp"
 #include "server/room_directory.hpp"
+#include "server/room_rules.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
 #include "shared/names.hpp"
@@ -22,8 +24,8 @@ constexpr std::size_t join_names_limit = 50;
 std::string member_list(const Room& room) {
     std::vector<std::string_view> nicks;
     nicks.reserve(room.size());
-    for (const Session* s : room.members()) {
-        nicks.push_back(s->nick());
+    for (const Member& m : room.members()) {
+        nicks.push_back(m.session->nick());
     }
     // Compared in place: folding copies of both names per comparison would allocate
     // O(n log n) strings for a /who in a big room.
@@ -34,24 +36,44 @@ std::string member_list(const Room& room) {
     });
     return fmt::format("Members of {} ({}): {}", room.name(), nicks.size(), fmt::join(nicks, " "));
 }
+
+// An event caused by `s` in `room` (null for events without a room).
+Event event_of(const Session& s, EventKind kind, const Room* room) {
+    Event e;
+    e.kind = kind;
+    e.origin = &s;
+    e.room = room;
+    e.nick = s.nick();
+    e.source = s.source();
+    return e;
+}
 }  // namespace
 
-void Session::greet() {
+void LineFrontEnd::begin() {
+    greet();
+    enter(session_.state().rooms.lobby());
+}
+
+void LineFrontEnd::greet() {
     Lines out = lines();
     out.info("Welcome to Parley! Type a line and press Enter to chat; /help lists the commands.");
-    out.info(fmt::format("Your nickname is {}. Change it with /nick NAME.", nick()));
-    for (const std::string& line : state_.config.motd) {
+    out.info(fmt::format("Your nickname is {}. Change it with /nick NAME.", session_.nick()));
+    for (const std::string& line : session_.state().config.motd) {
         out.info(line);
     }
     deliver(out.done());
 }
 
-void Session::enter(Room& room) {
-    rooms_->join(room);
-    room.announce(lines().notice(fmt::format("{} joined {}", nick(), room.name())).done(), *this);
+void LineFrontEnd::enter(Room& room) {
+    // The first member of a new room is its operator, whatever protocol it speaks.
+    session_.rooms().join(
+        room, room.empty() && &room != &session_.state().rooms.lobby() ? Member::op : 0);
+    Event joined = event_of(session_, EventKind::join, &room);
+    joined.text = realname();
+    room.emit(joined);
     Lines out = lines();
     if (!room.topic().empty()) {
-        out.info(fmt::format("Topic for {}: {}", room.name(), room.topic()));
+        out.info(fmt::format("Topic for {}: {}", room.name(), plain_text(room.topic())));
     }
     // Listing every member to every joiner makes filling a big room quadratic in bytes (a 10,000
     // member #lobby would send each newcomer ~240 KB); past a screenful, the joiner gets the
@@ -67,34 +89,43 @@ void Session::enter(Room& room) {
     }
     deliver(out.done());
     if (!room.history().empty()) {
-        for (const Message& m : room.history()) {
-            deliver(m);  // the very bytes others saw, shared
+        for (const EventPtr& e : room.history()) {
+            show(*e);  // the very bytes others saw, shared
         }
         deliver(lines().info("End of recent messages.").done());
     }
 }
 
-void Session::move_to(Room& room) {
-    if (Room* current = rooms_->current()) {
-        rooms_->leave(*current,
-                      lines().notice(fmt::format("{} left {}", nick(), current->name())).done());
+void LineFrontEnd::move_to(Room& room) {
+    if (Room* current = session_.rooms().current()) {
+        session_.rooms().leave(*current, event_of(session_, EventKind::part, current));
     }
     enter(room);
 }
 
-void Session::handle(const cmd::Say& c) {
-    if (Room* room = rooms_->current()) {
-        room->say(lines().room_message(room->name(), nick(), c.text).done(), *this);
+void LineFrontEnd::say(EventKind kind, std::string_view text) {
+    Room* room = session_.rooms().current();
+    if (room == nullptr) {
+        return;
     }
+    if (auto refusal = speech_refusal(*room, session_)) {
+        deliver(lines().error("cannot-send", *refusal).done());
+        return;
+    }
+    auto e = std::make_shared<Event>(event_of(session_, kind, room));
+    e->text = text;
+    room->say(std::move(e), session_);
 }
 
-void Session::handle(const cmd::Me& c) {
-    if (Room* room = rooms_->current()) {
-        room->say(lines().room_action(room->name(), nick(), c.action).done(), *this);
-    }
+void LineFrontEnd::handle(const cmd::Say& c) {
+    say(EventKind::message, c.text);
 }
 
-void Session::handle(const cmd::Help&) {
+void LineFrontEnd::handle(const cmd::Me& c) {
+    say(EventKind::action, c.action);
+}
+
+void LineFrontEnd::handle(const cmd::Help&) {
     Lines out = lines();
     std::string_view text = cmd::help_text();
     while (!text.empty()) {
@@ -105,43 +136,50 @@ void Session::handle(const cmd::Help&) {
     deliver(out.done());
 }
 
-void Session::handle(const cmd::Nick& c) {
+void LineFrontEnd::handle(const cmd::Nick& c) {
     if (auto problem = nick_problem(c.name)) {
         deliver(lines().error("bad-nick", *problem).done());
         return;
     }
-    if (c.name == nick()) {
-        deliver(lines().info(fmt::format("Your nickname is already {}.", nick())).done());
+    if (c.name == session_.nick()) {
+        deliver(lines().info(fmt::format("Your nickname is already {}.", session_.nick())).done());
         return;
     }
-    std::string old = nick();
-    if (!registration_->rename(c.name)) {
+    Event e = event_of(session_, EventKind::nick, nullptr);
+    if (!session_.registration().rename(c.name)) {
         deliver(
             lines().error("nick-taken", fmt::format("the nickname {} is in use", c.name)).done());
         return;
     }
-    rooms_->tell_peers(lines().notice(fmt::format("{} is now known as {}", old, nick())).done(),
-                       true);
+    e.text = session_.nick();
+    session_.state().whowas.remember(session_, e.nick);
+    session_.rooms().tell_peers(e, true);
 }
 
-void Session::handle(const cmd::Join& c) {
+void LineFrontEnd::handle(const cmd::Join& c) {
     const std::string name = with_room_prefix(c.room);
     if (auto problem = room_problem(name)) {
         deliver(lines().error("bad-room", *problem).done());
         return;
     }
-    Room* current = rooms_->current();
+    Room* current = session_.rooms().current();
     if (current != nullptr && fold_case(current->name()) == fold_case(name)) {
         deliver(
             lines().error("already-there", fmt::format("you are in {}", current->name())).done());
         return;
     }
-    move_to(state_.rooms.open(name));
+    if (Room* existing = session_.state().rooms.find(name)) {
+        if (auto refusal = join_refusal(*existing, session_, c.key)) {
+            deliver(lines().error("cannot-join", refusal->text).done());
+            return;
+        }
+    }
+    move_to(session_.state().rooms.open(name));
 }
 
-void Session::handle(const cmd::Leave&) {
-    Room& lobby = state_.rooms.lobby();
-    if (rooms_->current() == &lobby) {
+void LineFrontEnd::handle(const cmd::Leave&) {
+    Room& lobby = session_.state().rooms.lobby();
+    if (session_.rooms().current() == &lobby) {
         deliver(lines()
                     .error("already-there",
                            fmt::format("you are in {}; /quit leaves Parley", lobby.name()))
@@ -151,8 +189,13 @@ void Session::handle(const cmd::Leave&) {
     move_to(lobby);
 }
 
-void Session::handle(const cmd::Rooms&) {
-    const auto rooms = state_.rooms.list();
+void LineFrontEnd::handle(const cmd::Rooms&) {
+    std::vector<const Room*> rooms;
+    for (const Room* room : session_.state().rooms.list()) {
+        if (!room->modes().secret || room->has(session_)) {
+            rooms.push_back(room);
+        }
+    }
     Lines out = lines();
     out.info(fmt::format("Rooms ({}):", rooms.size()));
     for (const Room* room : rooms) {
@@ -160,18 +203,18 @@ void Session::handle(const cmd::Rooms&) {
             fmt::format("{} {} member{}", room->name(), room->size(), room->size() == 1 ? "" : "s");
         if (!room->topic().empty()) {
             line += ": ";
-            line += room->topic();
+            line += plain_text(room->topic());
         }
         out.info(line);
     }
     deliver(out.done());
 }
 
-void Session::handle(const cmd::Who& c) {
-    const Room* room = rooms_->current();
+void LineFrontEnd::handle(const cmd::Who& c) {
+    const Room* room = session_.rooms().current();
     if (!c.room.empty()) {
-        room = state_.rooms.find(with_room_prefix(c.room));
-        if (room == nullptr) {
+        room = session_.state().rooms.find(with_room_prefix(c.room));
+        if (room == nullptr || (room->modes().secret && !room->has(session_))) {
             deliver(lines()
                         .error("no-such-room",
                                fmt::format("there is no room {}", with_room_prefix(c.room)))
@@ -184,18 +227,21 @@ void Session::handle(const cmd::Who& c) {
     }
 }
 
-void Session::handle(const cmd::Msg& c) {
-    Session* to = state_.registry.find(c.nick);
-    if (to == nullptr) {
+void LineFrontEnd::handle(const cmd::Msg& c) {
+    Session* to = session_.state().registry.find(c.nick);
+    if (to == nullptr || !to->front().registered()) {
         deliver(lines().error("no-such-nick", fmt::format("nobody is called {}", c.nick)).done());
         return;
     }
-    to->deliver(lines().private_message(nick(), c.text).done());
+    Event e = event_of(session_, EventKind::message, nullptr);
+    e.target = to->nick();
+    e.text = c.text;
+    to->show(e);
     deliver(lines().private_echo(to->nick(), c.text).done());
 }
 
-void Session::handle(const cmd::Topic& c) {
-    Room* room = rooms_->current();
+void LineFrontEnd::handle(const cmd::Topic& c) {
+    Room* room = session_.rooms().current();
     if (room == nullptr) {
         return;
     }
@@ -203,30 +249,29 @@ void Session::handle(const cmd::Topic& c) {
         deliver(lines()
                     .info(room->topic().empty()
                               ? fmt::format("No topic is set for {}.", room->name())
-                              : fmt::format("Topic for {}: {}", room->name(), room->topic()))
+                              : fmt::format("Topic for {}: {}", room->name(),
+                                            plain_text(room->topic())))
                     .done());
         return;
     }
-    if (c.text == "-") {
-        room->set_topic({});
-        room->broadcast(
-            lines().notice(fmt::format("{} cleared the topic of {}", nick(), room->name())).done());
+    if (auto refusal = topic_refusal(*room, session_)) {
+        deliver(lines().error("not-operator", *refusal).done());
         return;
     }
-    room->set_topic(std::string(c.text));
-    room->broadcast(lines()
-                        .notice(fmt::format("{} set the topic of {} to: {}", nick(), room->name(),
-                                            room->topic()))
-                        .done());
+    room->set_topic(c.text == "-" ? std::string() : std::string(c.text), session_.source());
+    Event e = event_of(session_, EventKind::topic, room);
+    e.text = room->topic();
+    room->emit(e);
 }
 
-void Session::handle(const cmd::Quit& c) {
-    finish(c.reason.empty() ? std::string_view("quit") : c.reason, lines().info("Goodbye.").done());
+void LineFrontEnd::handle(const cmd::Quit& c) {
+    session_.finish(c.reason.empty() ? std::string_view("quit") : c.reason,
+                    lines().info("Goodbye.").done());
 }
 
-void Session::handle(const cmd::Empty&) {}
+void LineFrontEnd::handle(const cmd::Empty&) {}
 
-void Session::handle(const cmd::Error& c) {
+void LineFrontEnd::handle(const cmd::Error& c) {
     deliver(lines().error(c.code, c.message).done());
 }
 

@@ -6,6 +6,8 @@
 #include <exception>
 #include <memory>
 
+#include "server/irc/irc_front_end.hpp"
+#include "server/line_front_end.hpp"
 #include "server/log_escaped.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
@@ -45,15 +47,29 @@ auto accept_token() {
 
 }  // namespace
 
-Task<void> listen(Acceptor& acceptor, ServerState& state) {
+std::string_view ListenerKind::describe() const {
+    if (protocol == Protocol::irc) {
+        return tls ? "irc, tls" : "irc";
+    }
+    return tls ? "plain, tls" : "plain";
+}
+
+Task<void> listen(Acceptor& acceptor, ServerState& state, ListenerKind kind) {
     for (;;) {
         // Whatever fails here (accept, or spawning the session: out of descriptors or memory)
         // costs at most the connection at hand: the acceptor says so, backs off instead of
         // spinning, so the sessions already running keep the CPU, and accepts again.
         try {
             Socket socket = co_await acceptor.async_accept(accept_token());
-            asio::co_spawn(acceptor.get_executor(), serve(std::move(socket), state),
-                           SessionEscaped{});
+            if (kind.protocol == ListenerKind::Protocol::irc) {
+                asio::co_spawn(acceptor.get_executor(),
+                               serve<IrcFrontEnd>(std::move(socket), state, kind.tls),
+                               SessionEscaped{});
+            } else {
+                asio::co_spawn(acceptor.get_executor(),
+                               serve<LineFrontEnd>(std::move(socket), state, kind.tls),
+                               SessionEscaped{});
+            }
             continue;
         } catch (const std::system_error& e) {
             if (e.code() == asio::error::operation_aborted || !acceptor.is_open()) {

@@ -9,16 +9,16 @@
 
 namespace parley {
 
-void Memberships::join(Room& room) {
-    if (first_ == nullptr && more_.empty()) {
+void Memberships::join(Room& room, std::uint8_t status) {
+    if (first_ == nullptr) {
         first_ = &room;
     } else {
         more_.push_back(&room);
     }
-    room.add(self_);
+    room.add(self_, status);
 }
 
-void Memberships::leave(Room& room, const Message& notice) {
+void Memberships::leave(Room& room, const Event& e) {
     if (first_ == &room) {
         first_ = nullptr;
         if (!more_.empty()) {
@@ -32,24 +32,24 @@ void Memberships::leave(Room& room, const Message& notice) {
         }
         more_.erase(it);
     }
-    room.announce(notice, self_);
+    room.emit(e);
     room.remove(self_);
     room.directory().close_if_empty(room);
 }
 
-void Memberships::tell_peers(const Message& m, bool include_self) const {
+void Memberships::tell_peers(const Event& e, bool include_self) const {
     if (more_.empty()) {  // common: one room, no de-duplication
-        if (first_ != nullptr && first_->announces()) {
-            first_->broadcast(m, include_self ? nullptr : &self_);
+        if (first_ != nullptr) {
+            first_->emit(e, include_self ? nullptr : &self_);
         } else if (include_self) {
-            self_.deliver(m);
+            self_.show(e);
         }
         return;
     }
     std::vector<Session*> peers;
-    for_each_room([&](const Room* room) {
-        if (room->announces()) {
-            peers.insert(peers.end(), room->members().begin(), room->members().end());
+    for_each_room([&](const Room& room) {
+        for (const Member& m : room.members()) {
+            peers.push_back(m.session);
         }
     });
     if (include_self) {
@@ -59,27 +59,27 @@ void Memberships::tell_peers(const Message& m, bool include_self) const {
     peers.erase(std::unique(peers.begin(), peers.end()), peers.end());
     for (Session* s : peers) {
         if (include_self || s != &self_) {
-            s->deliver(m);
+            s->show(e);
         }
     }
 }
 
-// Part of every session's release, so nothing may escape it: the quit notice needs memory (the
-// line, and a peer list when the session was in several rooms), and if that fails the peers
-// miss one notice; leaving the rooms allocates nothing and always happens.
+// Part of every session's release, so nothing may escape it: the quit event needs memory (its
+// strings, and a peer list when the session was in several rooms), and if that fails the peers
+// miss one quit; leaving the rooms allocates nothing and always happens.
 Memberships::~Memberships() {
-    if (current() != nullptr) {
+    if (first_ != nullptr) {
         try {
-            if (const Message notice = self_.quit_notice()) {
-                tell_peers(notice, false);
+            if (auto quit = self_.quit_event()) {
+                tell_peers(*quit, false);
             }
         } catch (...) {
             spdlog::warn("{} left without a quit notice: out of memory", self_.nick());
         }
     }
-    for_each_room([this](Room* room) {
-        room->remove(self_);
-        room->directory().close_if_empty(*room);
+    for_each_room([this](Room& room) {
+        room.remove(self_);
+        room.directory().close_if_empty(room);
     });
 }
 

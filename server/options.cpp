@@ -1,5 +1,8 @@
 #include "server/options.hpp"
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <fstream>
@@ -7,9 +10,42 @@
 #include <limits>
 #include <utility>
 
+#include "server/password.hpp"
 #include "shared/text.hpp"
 
 namespace parley {
+
+std::variant<std::vector<std::string>, std::string> load_motd(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return fmt::format("--motd {}: cannot read the file", file);
+    }
+    // Read with a bound: the MOTD is sent to every client, and a device such as /dev/zero
+    // never ends.
+    constexpr std::size_t max_bytes = 64 * 1024;
+    std::string text(max_bytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_bytes) {
+        return fmt::format("--motd {}: longer than {} KiB", file, max_bytes / 1024);
+    }
+    std::vector<std::string> motd;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const std::size_t nl = rest.find('\n');
+        std::string_view line = rest.substr(0, nl);
+        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
+        // The MOTD reaches every terminal: it follows the same text rules as chat lines.
+        if (check_text(line) != TextProblem::none) {
+            return fmt::format("--motd {}: line {} is not clean UTF-8 text", file, motd.size() + 1);
+        }
+        motd.emplace_back(line);
+    }
+    return motd;
+}
 
 namespace {
 
@@ -28,27 +64,76 @@ CLI::Validator number_from_zero(double max, std::string what, std::string name) 
         std::move(name));
 }
 
-std::optional<std::string> load_motd(Config& c) {
-    if (c.motd_file.empty()) {
-        return std::nullopt;
-    }
-    std::ifstream in(c.motd_file);
-    if (!in) {
-        return fmt::format("--motd {}: cannot read the file", c.motd_file);
-    }
-    std::string line;
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') {
-            line.pop_back();
+// "none" turns a kind of listener off; anything else must be an endpoint, with "tls://" for
+// TLS (checked when the server binds it).
+std::vector<std::string> listeners(const std::vector<std::string>& given) {
+    std::vector<std::string> out;
+    for (const std::string& spec : given) {
+        if (spec != "none") {
+            out.push_back(spec);
         }
-        // The MOTD reaches every terminal: it follows the same text rules as chat lines.
-        if (check_text(line) != TextProblem::none) {
-            return fmt::format("--motd {}: line {} is not clean UTF-8 text", c.motd_file,
-                               c.motd.size() + 1);
+    }
+    return out;
+}
+
+std::optional<std::string> check_opers(const std::vector<std::string>& given, Config& c) {
+    for (const std::string& spec : given) {
+        const std::size_t colon = spec.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size()) {
+            return fmt::format("--oper {}: expected NAME:HASH", spec);
         }
-        c.motd.push_back(line);
+        Oper oper{spec.substr(0, colon), spec.substr(colon + 1)};
+        // A password in plain text would show in ps and in a readable config file.
+        if (!looks_hashed(oper.hash)) {
+            return fmt::format(
+                "--oper {}: the password must be a hash from parley-server --hash-password, "
+                "not the password itself",
+                oper.name);
+        }
+        c.opers.push_back(std::move(oper));
     }
     return std::nullopt;
+}
+
+// --hash-password: one password from standard input (not echoed on a terminal), its hash on
+// standard output.
+int print_password_hash() {
+    const bool terminal = ::isatty(STDIN_FILENO) != 0;
+    termios saved{};
+    if (terminal && ::tcgetattr(STDIN_FILENO, &saved) == 0) {
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        std::cerr << "Password: " << std::flush;
+    }
+    std::string password;
+    const bool read = static_cast<bool>(std::getline(std::cin, password));
+    if (terminal) {
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::cerr << "\n";
+    }
+    if (!password.empty() && password.back() == '\r') {
+        password.pop_back();
+    }
+    if (!read || password.empty()) {
+        std::cerr << "parley-server: --hash-password reads a password from standard input\n";
+        return 2;
+    }
+    try {
+        std::cout << hash_password(password) << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "parley-server: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+std::string host_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') {
+        return "parley.local";
+    }
+    return name;
 }
 }  // namespace
 
@@ -64,10 +149,28 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
     const CLI::Validator seconds = number_from_zero(
         365.0 * 24 * 60 * 60, "a number of seconds from 0 to 31536000 (a year)", "0..31536000");
 
-    std::vector<std::string> listen;
+    std::vector<std::string> listen, irc_listen, opers;
     app.add_option("-l,--listen", listen,
-                   "Address to listen on, HOST:PORT, repeatable; IPv6 as [::1]:7777 "
-                   "(default 127.0.0.1:7777)");
+                   "Where plain (nc, telnet) clients connect: HOST:PORT, tls://HOST:PORT or none; "
+                   "repeatable; IPv6 as [::1]:7777 (default 127.0.0.1:7777)");
+    app.add_option("--irc-listen", irc_listen,
+                   "Where IRC clients connect: HOST:PORT, tls://HOST:PORT or none; repeatable "
+                   "(default 127.0.0.1:6667)");
+    app.add_option("--tls-cert", c.tls_cert, "PEM certificate (chain) for tls:// listeners");
+    app.add_option("--tls-key", c.tls_key, "PEM private key for tls:// listeners");
+    app.add_option("--server-name", c.server_name, "The server's name on IRC (default: host name)");
+    app.add_option("--network", c.network, "The network name IRC clients are told")
+        ->capture_default_str();
+    app.add_option("--oper", opers, "IRC operator NAME:HASH, repeatable; HASH from --hash-password")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    bool hash = false;
+    app.add_flag("--hash-password", hash,
+                 "Read a password from standard input, print its hash for --oper, and exit");
+    app.add_option("--ping-interval", c.ping_interval,
+                   "Seconds of silence before an IRC client is pinged; it is disconnected when "
+                   "as long again passes without an answer")
+        ->capture_default_str()
+        ->check(seconds);
     app.add_option("--max-line", c.max_line, "Longest line a client may send, in bytes")
         ->capture_default_str();
     app.add_option("--rate", c.rate, "Lines per second a client may send")
@@ -121,10 +224,29 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
         out.exit_code = 2;
         return out;
     }
-    if (!listen.empty()) {
-        c.listen = listen;
+    if (hash) {
+        out.exit_code = print_password_hash();
+        return out;
     }
-    if (auto problem = load_motd(c)) {
+    if (!listen.empty()) {
+        c.listen = listeners(listen);
+    }
+    if (!irc_listen.empty()) {
+        c.irc_listen = listeners(irc_listen);
+    }
+    if (c.server_name.empty()) {
+        c.server_name = host_name();
+    }
+    std::optional<std::string> problem = check_opers(opers, c);
+    if (!problem && !c.motd_file.empty()) {
+        auto motd = load_motd(c.motd_file);
+        if (auto* lines = std::get_if<std::vector<std::string>>(&motd)) {
+            c.motd = std::move(*lines);
+        } else {
+            problem = std::get<std::string>(motd);
+        }
+    }
+    if (problem) {
         std::cerr << "parley-server: " << *problem << "\n";
         out.exit_code = 2;
     }

@@ -3,6 +3,8 @@
 
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "server/config.hpp"
 
@@ -12,6 +14,9 @@ struct ParsedOptions {
     Config config;
     std::optional<int> exit_code;  // set when the program should exit now (--help, bad flag)
 };
+
+// The lines of a MOTD file, or why it cannot be used (one line). Read at start and on SIGHUP.
+std::variant<std::vector<std::string>, std::string> load_motd(const std::string& file);
 
 // Parses argv. --help and --version print to stdout and set exit_code 0; a bad flag or
 // unreadable file prints one line to stderr and sets a non-zero exit_code.

@@ -13,7 +13,6 @@
 #include <stdexcept>
 
 #include "server/endpoint.hpp"
-#include "server/lines.hpp"
 #include "server/listener.hpp"
 #include "server/log_escaped.hpp"
 #include "server/server_state.hpp"
@@ -36,7 +35,11 @@ struct Server::Impl {
     Config config;
     ServerState state;
     asio::io_context io{1};
-    std::vector<Acceptor> acceptors;
+    struct Listening {
+        Acceptor acceptor;
+        ListenerKind kind;
+    };
+    std::vector<Listening> acceptors;
     asio::signal_set signals{io};
     Timer idle_timer{io.get_executor()};
 };
@@ -49,14 +52,12 @@ Task<void> Server::Impl::shut_down() {
     spdlog::info("shutting down: {} connected", state.registry.size());
     asio::error_code ignored;
     for (auto& a : acceptors) {
-        a.close(ignored);
+        a.acceptor.close(ignored);
     }
     signals.cancel(ignored);
     idle_timer.cancel();
 
-    const Message goodbye =
-        Lines(config.timestamps).notice("Server is shutting down. Goodbye.").done();
-    state.registry.for_each([&](Session& s) { s.shut_down(goodbye); });
+    state.registry.for_each([](Session& s) { s.shut_down(); });
     if (!co_await state.scope.drained(from_seconds(config.shutdown_timeout))) {
         spdlog::warn("{} sessions did not finish in time; closing them", state.scope.live());
         state.registry.for_each([](Session& s) { s.disconnect("server shutdown"); });
@@ -65,12 +66,17 @@ Task<void> Server::Impl::shut_down() {
     spdlog::info("stopped");
 }
 
-// One timer for all sessions, not one per session: idle connections stay small.
+// One timer for all sessions, not one per session: idle connections stay small. Each turn
+// ends the sessions past --idle-timeout and lets each front end look at its client's silence
+// (IRC pings quiet clients).
 Task<void> Server::Impl::sweep_idle() {
     const auto limit = from_seconds(config.idle_timeout);
-    const auto period = std::min<std::chrono::steady_clock::duration>(
-        std::max<std::chrono::steady_clock::duration>(limit / 4, std::chrono::milliseconds(50)),
-        std::chrono::seconds(1));
+    const auto period = config.idle_timeout > 0 ? std::min<std::chrono::steady_clock::duration>(
+                                                      std::max<std::chrono::steady_clock::duration>(
+                                                          limit / 4, std::chrono::milliseconds(50)),
+                                                      std::chrono::seconds(1))
+                                                : std::chrono::seconds(1);
+    std::vector<Session*> sessions;
     while (!state.closing) {
         idle_timer.expires_after(period);
         auto [ec] = co_await idle_timer.async_wait(use_task_tuple);
@@ -78,56 +84,84 @@ Task<void> Server::Impl::sweep_idle() {
             co_return;
         }
         const auto now = std::chrono::steady_clock::now();
-        std::vector<Session*> idle;
-        state.registry.for_each([&](Session& s) {
-            if (now - s.last_input() > limit) {
-                idle.push_back(&s);
+        // Collected first: what a front end does may end sessions.
+        sessions.clear();
+        state.registry.for_each([&](Session& s) { sessions.push_back(&s); });
+        for (Session* s : sessions) {
+            if (s->ending()) {
+                continue;
             }
-        });
-        for (Session* s : idle) {
-            spdlog::info("idle {} {}", s->peer(), s->nick());
-            s->finish("idle timeout",
-                      Lines(config.timestamps)
-                          .error("disconnected",
-                                 fmt::format("no input for {} seconds", config.idle_timeout))
-                          .done());
+            const auto silent = now - s->last_input();
+            if (config.idle_timeout > 0 && silent > limit) {
+                spdlog::info("idle {} {}", s->peer(), s->nick());
+                s->finish("idle timeout",
+                          s->front().farewell(
+                              FrontEnd::Farewell::idle, "disconnected",
+                              fmt::format("no input for {} seconds", config.idle_timeout)));
+            } else {
+                s->front().on_idle(silent);
+            }
         }
     }
 }
 
-Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
-    for (const std::string& spec : impl_->config.listen) {
-        const tcp::endpoint ep = parse_endpoint(spec);
-        Acceptor acceptor(impl_->io.get_executor());
-        asio::error_code ec;
-        acceptor.open(ep.protocol(), ec);
-        if (!ec) {
-            acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-        }
-        if (!ec && ep.address().is_v6()) {
-            // [::]:7777 and 0.0.0.0:7777 may both be listed.
-            acceptor.set_option(asio::ip::v6_only(true), ec);
-        }
-        if (!ec) {
-            acceptor.bind(ep, ec);
-        }
-        if (!ec) {
-            acceptor.listen(asio::socket_base::max_listen_connections, ec);
-        }
-        if (ec) {
-            throw std::runtime_error(fmt::format("cannot listen on {}: {}", spec, ec.message()));
-        }
-        impl_->acceptors.push_back(std::move(acceptor));
+namespace {
+
+Acceptor bind_acceptor(asio::io_context& io, const std::string& spec, const tcp::endpoint& ep) {
+    Acceptor acceptor(io.get_executor());
+    asio::error_code ec;
+    acceptor.open(ep.protocol(), ec);
+    if (!ec) {
+        acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     }
+    if (!ec && ep.address().is_v6()) {
+        // [::]:7777 and 0.0.0.0:7777 may both be listed.
+        acceptor.set_option(asio::ip::v6_only(true), ec);
+    }
+    if (!ec) {
+        acceptor.bind(ep, ec);
+    }
+    if (!ec) {
+        acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        throw std::runtime_error(fmt::format("cannot listen on {}: {}", spec, ec.message()));
+    }
+    return acceptor;
+}
+
+}  // namespace
+
+Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
+    const auto add = [this](const std::vector<std::string>& specs,
+                            ListenerKind::Protocol protocol) {
+        for (const std::string& spec : specs) {
+            ListenerKind kind{protocol, false};
+            std::string address = spec;
+            if (address.starts_with(tls_scheme)) {
+                kind.tls = true;
+                address.erase(0, tls_scheme.size());
+            }
+            if (kind.tls && !impl_->state.tls) {
+                throw std::runtime_error(fmt::format("{} needs --tls-cert and --tls-key", spec));
+            }
+            impl_->acceptors.push_back(
+                Impl::Listening{bind_acceptor(impl_->io, spec, parse_endpoint(address)), kind});
+        }
+    };
+    add(impl_->config.listen, ListenerKind::Protocol::plain);
+    add(impl_->config.irc_listen, ListenerKind::Protocol::irc);
 }
 
 Server::~Server() = default;
 
-std::vector<std::string> Server::endpoints() const {
+std::vector<std::string> Server::endpoints(bool irc) const {
     std::vector<std::string> out;
     for (const auto& a : impl_->acceptors) {
-        asio::error_code ec;
-        out.push_back(describe(a.local_endpoint(ec)));
+        if ((a.kind.protocol == ListenerKind::Protocol::irc) == irc) {
+            asio::error_code ec;
+            out.push_back(describe(a.acceptor.local_endpoint(ec)));
+        }
     }
     return out;
 }
@@ -145,13 +179,11 @@ void Server::run(bool handle_signals) {
             }
         });
     }
-    for (auto& acceptor : s.acceptors) {
-        spdlog::info("listening on {}", describe(acceptor.local_endpoint()));
-        asio::co_spawn(s.io, listen(acceptor, s.state), log_escaped);
+    for (auto& [acceptor, kind] : s.acceptors) {
+        spdlog::info("listening on {} ({})", describe(acceptor.local_endpoint()), kind.describe());
+        asio::co_spawn(s.io, listen(acceptor, s.state, kind), log_escaped);
     }
-    if (s.config.idle_timeout > 0) {
-        asio::co_spawn(s.io, s.sweep_idle(), log_escaped);
-    }
+    asio::co_spawn(s.io, s.sweep_idle(), log_escaped);
     s.io.run();
 }
 

@@ -23,13 +23,14 @@ struct ServerStats {
 
 class Server {
   public:
-    // Binds every --listen endpoint; throws std::runtime_error with a one-line reason (bad
-    // address, port in use) if one fails.
+    // Binds every --listen and --irc-listen endpoint; throws std::runtime_error with a one-line
+    // reason (bad address, port in use) if one fails.
     explicit Server(const Config& config);
     ~Server();
 
-    // The bound endpoints ("127.0.0.1:40123"), with the real port when 0 was asked for.
-    std::vector<std::string> endpoints() const;
+    // The bound endpoints ("127.0.0.1:40123") of the plain listeners, or of the IRC ones when
+    // `irc`, with the real port when 0 was asked for.
+    std::vector<std::string> endpoints(bool irc = false) const;
 
     // Serves until SIGINT/SIGTERM (when `handle_signals`) or stop(); returns after every
     // session has ended or been closed at the shutdown deadline.

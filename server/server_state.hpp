@@ -7,6 +7,8 @@
 // still unregister from it.
 
 #include <array>
+#include <chrono>
+#include <memory>
 #include <string>
 
 #include "server/config.hpp"
@@ -15,9 +17,12 @@
 #include "server/room_directory.hpp"
 #include "server/session_scope.hpp"
 #include "server/wake_queue.hpp"
+#include "server/whowas.hpp"
 #include "shared/rate_limiter.hpp"
 
 namespace parley {
+
+class TlsContext;
 
 struct ServerState {
     explicit ServerState(const Config& c)
@@ -27,6 +32,7 @@ struct ServerState {
           rooms(c.history, c.announce_limit),
           limits(c.max_clients, c.max_per_address) {}
 
+    // The config; the MOTD in it is replaced on SIGHUP.
     const Config& config;
     // Every client's limits: lines per second, and refused lines (one forgiven per second).
     const TokenBucket::Rate line_rate;
@@ -36,6 +42,18 @@ struct ServerState {
     ConnectionLimits limits;
     SessionScope scope;
     bool closing = false;  // shutdown has begun: no new sessions, no quit notices
+    // The certificate and key of tls:// listeners (null without them); replaced on SIGHUP,
+    // while live connections keep the one they began with.
+    std::shared_ptr<TlsContext> tls;
+    // Nicknames given up, for IRC's WHOWAS.
+    WhoWas whowas;
+    const std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
+    std::size_t most_clients = 0;  // the most registered at once, for LUSERS
+    // IRC clients connected but not registered, invisible (+i), and operators (+o), kept as
+    // counts so that LUSERS, sent to every client that registers, costs no walk of everybody.
+    std::size_t irc_unregistered = 0;
+    std::size_t irc_invisible = 0;
+    std::size_t irc_opers = 0;
 
     // The writers woken in this turn of the event loop, and the buffer their batches are built
     // in (see WakeQueue).

@@ -11,7 +11,8 @@
 
 #include "server/connection_limits.hpp"
 #include "server/endpoint.hpp"
-#include "server/lines.hpp"
+#include "server/irc/irc_front_end.hpp"
+#include "server/line_front_end.hpp"
 #include "server/log_escaped.hpp"
 #include "server/memberships.hpp"
 #include "server/registry.hpp"
@@ -54,23 +55,25 @@ void tune_socket(Socket& s) {
 
 // The session coroutine. Its guards are declared in the order they are taken; leaving the
 // scope, whichever way, releases them in reverse: the rooms (telling the peers it quit), the
-// nickname, the connection slot, the session's own state, the live-session token, and last
-// the socket (the parameter), which closes.
-Task<void> serve(Socket socket, ServerState& state) {
+// nickname, the connection slot, the front end and the session's own state, the live-session
+// token, and last the socket (the parameter), which closes.
+template <class Front>
+Task<void> serve(Socket socket, ServerState& state, [[maybe_unused]] bool tls) {
     ScopeToken live{state.scope};  // shutdown waits for every live session
     Session session{socket, state};
+    Front front{session};  // the client's protocol
     if (!session.connected() || state.closing) {
         co_return;
     }
     ConnectionSlot slot{state.limits, session.address()};  // --max-clients, --max-per-address
     if (const char* code = slot.refused()) {
-        session.refuse_connection(code);
+        session.refuse_connection(code, front);
         co_return;
     }
     tune_socket(socket);
     Registration nick = state.registry.add_guest(session);
     Memberships rooms{session};
-    session.admit(nick, rooms);  // the greeting, then #lobby
+    session.admit(front, nick, rooms);  // the greeting; a plain client joins #lobby
 
     // From here on nothing throws out of this scope while the writer runs: it works on the
     // session in this frame, so the frame must outlive it (writer_finished() is the join).
@@ -84,50 +87,66 @@ Task<void> serve(Socket socket, ServerState& state) {
     } catch (...) {
         session.on_readable(asio::error::no_memory);  // the wait itself could not be set up
     }
-    // The reader has ended (EOF, /quit, idle timeout, shutdown, or the connection is gone):
+    // The reader has ended (EOF, QUIT, idle timeout, shutdown, or the connection is gone):
     // the writer writes what is queued, within the quit linger, and ends.
     co_await session.writer_finished();
     session.log_close();
 }
 
+template Task<void> serve<LineFrontEnd>(Socket, ServerState&, bool);
+template Task<void> serve<IrcFrontEnd>(Socket, ServerState&, bool);
+
 Session::Session(Socket& socket, ServerState& state)
     : state_(state),
       socket_(socket),
       remote_(remote_of(socket)),
+      host_(remote_.address().to_string()),
       opened_(clock::now()),
       last_input_(opened_),
       outbox_(state.wakes, state.config.outbox_bytes),
-      line_reader_(state.config.max_line),
       rate_(state.line_rate, opened_),
       strikes_(state.strike_rate, opened_) {}
 
-void Session::refuse_connection(const char* code) {
+void Session::refuse_connection(const char* code, FrontEnd& front) {
     spdlog::warn("refused {}: {}", peer(), code);
-    std::string line;
-    wire::append_error(line, code,
+    const Message line =
+        front.farewell(FrontEnd::Farewell::refused, code,
                        std::string_view(code) == "server-full"
                            ? "the server has as many connections as it takes; try later"
                            : "too many connections from your address; try later");
     // A fresh socket's send buffer always takes one short line; do not wait on the peer.
     asio::error_code ec;
     socket_.non_blocking(true, ec);
-    socket_.write_some(asio::buffer(line), ec);
+    socket_.write_some(asio::buffer(*line), ec);
 }
 
-void Session::admit(Registration& nick, Memberships& rooms) {
+void Session::admit(FrontEnd& front, Registration& nick, Memberships& rooms) {
+    front_ = &front;
     registration_ = &nick;
     rooms_ = &rooms;
-    spdlog::info("open {} as {} ({} connected)", peer(), this->nick(), state_.registry.size());
-    greet();
-    enter(state_.rooms.lobby());
+    spdlog::info("open {} as {} ({}, {} connected)", peer(), this->nick(), front.protocol(),
+                 state_.registry.size());
+    front.begin();
 }
 
 const std::string& Session::nick() const {
     return registration_->nick();
 }
 
-Lines Session::lines() const {
-    return Lines(state_.config.timestamps);
+std::string Session::source() const {
+    return fmt::format("{}!{}@{}", nick(), front_->user(), host_);
+}
+
+bool Session::take_line() {
+    return rate_.try_take(state_.line_rate, clock::now());
+}
+
+void Session::strike(std::string_view reason, const Message& farewell) {
+    if (ending_ || strikes_.try_take(state_.strike_rate, clock::now())) {
+        return;
+    }
+    spdlog::warn("disconnect {} {}: {}", peer(), nick(), reason);
+    finish(reason, farewell);
 }
 
 // Never throws: ending a session must not fail. Should the reason not fit in memory, the
@@ -145,11 +164,17 @@ std::string_view Session::quit_reason() const {
     return quit_reason_ ? std::string_view(*quit_reason_) : std::string_view("connection closed");
 }
 
-Message Session::quit_notice() const {
+std::optional<Event> Session::quit_event() const {
     if (state_.closing) {
-        return nullptr;  // everybody is leaving: nobody is told of anybody's quit
+        return std::nullopt;  // everybody is leaving: nobody is told of anybody's quit
     }
-    return lines().notice(fmt::format("{} quit ({})", nick(), quit_reason())).done();
+    Event e;
+    e.kind = EventKind::quit;
+    e.origin = this;
+    e.nick = nick();
+    e.source = source();
+    e.text = quit_reason();
+    return e;
 }
 
 void Session::log_close() {
@@ -199,7 +224,7 @@ void Session::read_and_handle(const asio::error_code& wait_error) {
         return;
     }
     last_input_ = clock::now();
-    on_bytes(std::string_view(buffer.data(), n));
+    front_->on_bytes(std::string_view(buffer.data(), n));
 }
 
 // --- the writer -----------------------------------------------------------------------------
@@ -385,8 +410,9 @@ void Session::close_socket(Close how) noexcept {
     socket_.close(ignored);  // the pending waits complete, aborted
 }
 
-void Session::shut_down(const Message& goodbye) {
-    finish("server shutdown", goodbye);
+void Session::shut_down() {
+    finish("server shutdown",
+           front_->farewell(FrontEnd::Farewell::shutdown, "", "Server is shutting down. Goodbye."));
 }
 
 }  // namespace parley

@@ -8,8 +8,9 @@
 // eviction, idle timeout, shutdown, an exception) releases them the same way, in reverse order.
 //
 // Session is the state that coroutine works on, also in its frame: the outbox (the async
-// channel others offer messages to), the input state (telnet filter, line framing, rate
-// limits), and the quit reason. Within the session coroutine two things run concurrently:
+// channel others offer messages to), the rate limits and the quit reason. What depends on the
+// protocol the client speaks (framing, commands, wire formats) is its front end, also in the
+// frame (see FrontEnd). Within the session coroutine two things run concurrently:
 // - the reader, in serve() itself: it waits until the socket is readable, then reads into a
 //   buffer shared by all sessions and handles every complete line;
 // - the writer, a coroutine the session starts and awaits (write_loop), which lives as long as
@@ -21,25 +22,27 @@
 #include <string>
 #include <string_view>
 
+#include <optional>
+
 #include "server/endpoint.hpp"
+#include "server/event.hpp"
+#include "server/front_end.hpp"
 #include "server/message.hpp"
 #include "server/outbox.hpp"
 #include "server/task.hpp"
-#include "shared/command.hpp"
-#include "shared/line_reader.hpp"
 #include "shared/rate_limiter.hpp"
-#include "shared/telnet.hpp"
 
 namespace parley {
 
 struct ServerState;
-class Lines;
 class Memberships;
 class Registration;
 class Room;
 
-// The session coroutine of one accepted connection.
-Task<void> serve(Socket socket, ServerState& state);
+// The session coroutine of one accepted connection, whose client speaks the protocol of
+// `Front` (LineFrontEnd, IrcFrontEnd), over TLS if `tls`.
+template <class Front>
+Task<void> serve(Socket socket, ServerState& state, bool tls);
 
 class Session {
   public:
@@ -53,11 +56,13 @@ class Session {
     bool connected() const { return remote_.port() != 0; }
     // The peer's IP address, as the connection limits count it.
     std::string address() const { return remote_.address().to_string(); }
-    // A connection past the limits: one line saying why, and the session ends.
-    void refuse_connection(const char* code);
-    // Admission: takes the nickname and room guards the session coroutine holds, greets the
-    // client and joins #lobby. May throw; the coroutine's scope then releases what was taken.
-    void admit(Registration& nick, Memberships& rooms);
+    // A connection past the limits: one line saying why, in the front end's words, and the
+    // session ends.
+    void refuse_connection(const char* code, FrontEnd& front);
+    // Admission: takes the front end and the nickname and room guards the session coroutine
+    // holds, and lets the front end begin. May throw; the coroutine's scope then releases what
+    // was taken.
+    void admit(FrontEnd& front, Registration& nick, Memberships& rooms);
 
     // The reader's step, after a wait for readability: reads what is there into the shared
     // buffer and handles every complete line. Never throws: a failure ends the session.
@@ -74,6 +79,8 @@ class Session {
     // Queues `m` for this client. A client whose unread bytes would pass the outbox limit is
     // evicted on the spot; the caller never waits for it.
     void deliver(const Message& m);
+    // Shows `e` to this client, in its front end's form (or not at all).
+    void show(const Event& e) { front_->show(e); }
 
     // Ends the session politely: `last` (may be empty) and everything queued before it are
     // written, then the connection is closed. Reading stops at once.
@@ -84,18 +91,38 @@ class Session {
     // its coroutine's scope ends, never inside this call.
     void disconnect(std::string_view reason) noexcept;
 
-    // Server shutdown: the goodbye line, then close; nobody is told of this one's quit.
-    void shut_down(const Message& goodbye);
+    // Server shutdown: the front end's goodbye line, then close; nobody is told of this one's
+    // quit.
+    void shut_down();
 
     const std::string& nick() const;
+    // The client's host as IRC shows it: its IP address.
+    const std::string& host() const { return host_; }
+    // nick!user@host, as IRC names a user.
+    std::string source() const;
     // The peer's address for log lines (see Described).
     Described peer() const { return Described{remote_}; }
     clock::time_point last_input() const { return last_input_; }
-    // The "quit (reason)" line for peers, which Memberships sends as the session's scope ends;
-    // none while the server shuts down.
-    Message quit_notice() const;
+    clock::time_point opened() const { return opened_; }
+    // The quit event for peers, which Memberships emits as the session's scope ends; none
+    // while the server shuts down.
+    std::optional<Event> quit_event() const;
     // The line the server logs for a connection that ends.
     void log_close();
+
+    // What front ends work with.
+    ServerState& state() const { return state_; }
+    FrontEnd& front() const { return *front_; }
+    Registration& registration() const { return *registration_; }
+    Memberships& rooms() const { return *rooms_; }
+    bool ending() const { return ending_; }
+    // Takes one line from the client's rate; false when it is over --rate and --burst.
+    bool take_line();
+    // Counts a refused line; too many end the session with `farewell`.
+    void strike(std::string_view reason, const Message& farewell);
+    // Why the session ended, as peers are told; the first reason given stays.
+    void set_reason(std::string_view reason) noexcept;
+    std::string_view quit_reason() const;
 
   private:
     friend struct SessionProbe;  // tests read what was queued for a session
@@ -109,51 +136,22 @@ class Session {
     void write_now(std::string_view& bytes);
     void end_of_stream();
     void writer_ended() noexcept;
-
-    // Input (input.cpp): bytes to lines to commands.
-    void on_bytes(std::string_view chunk);
-    void on_line(std::string_view line);
-    void refuse(std::string_view code, std::string_view text);
-    void strike(std::string_view reason);
-    void set_reason(std::string_view reason) noexcept;
-    std::string_view quit_reason() const;
-    Lines lines() const;
-
-    // Commands (commands.cpp).
-    void handle(const cmd::Say& c);
-    void handle(const cmd::Help& c);
-    void handle(const cmd::Nick& c);
-    void handle(const cmd::Join& c);
-    void handle(const cmd::Leave& c);
-    void handle(const cmd::Rooms& c);
-    void handle(const cmd::Who& c);
-    void handle(const cmd::Msg& c);
-    void handle(const cmd::Me& c);
-    void handle(const cmd::Topic& c);
-    void handle(const cmd::Quit& c);
-    void handle(const cmd::Empty& c);
-    void handle(const cmd::Error& c);
-    void greet();
-    void enter(Room& room);  // joins `room` and shows its join block
-    void move_to(Room& room);
-
     ServerState& state_;
     Socket& socket_;
-    Registration* registration_ = nullptr;  // guards in the session coroutine's frame
+    FrontEnd* front_ = nullptr;             // in the session coroutine's frame, as are
+    Registration* registration_ = nullptr;  // the guards
     Memberships* rooms_ = nullptr;
     Timer* join_ = nullptr;  // while the session waits for its writer: the wake-up
     asio::ip::tcp::endpoint remote_;
+    std::string host_;
     bool ending_ = false;  // finish() or disconnect() was called: read no more
     bool writer_running_ = false;
-    bool flood_reported_ = false;
     clock::time_point opened_;
     clock::time_point last_input_;
     // Why the session ended, as peers are told; the first reason given stays. Allocated only
     // when the session ends: an idle connection holds none.
     std::unique_ptr<std::string> quit_reason_;
     Outbox outbox_;
-    TelnetFilter telnet_;
-    LineReader line_reader_;
     TokenBucket rate_;
     TokenBucket strikes_;
 };

@@ -110,7 +110,7 @@ TEST_CASE("nickname changes are announced and collisions refused", "[chat][nick]
     SECTION("invalid") {
         bob->say("/nick 9lives");
         CHECK(bob->expect_prefix("!!! ").rfind("!!! bad-nick: ", 0) == 0);
-        bob->say("/nick " + std::string(25, 'a'));
+        bob->say("/nick " + std::string(33, 'a'));
         CHECK(bob->expect_prefix("!!! ").rfind("!!! bad-nick: ", 0) == 0);
         bob->say("/nick two words");
         CHECK(bob->expect_prefix("!!! ").rfind("!!! usage: ", 0) == 0);
@@ -179,9 +179,9 @@ TEST_CASE("/join, /leave, /rooms, /who and /topic", "[chat][rooms]") {
 
     bob->say("/join #rust");
     bob->expect_line("!!! already-there: you are in #rust");
-    bob->say("/join #bad room");
+    bob->say("/join #bad room key");
     CHECK(bob->expect_prefix("!!! ").rfind("!!! usage: ", 0) == 0);
-    bob->say("/join #bad!");
+    bob->say("/join #bad,room");
     CHECK(bob->expect_prefix("!!! ").rfind("!!! bad-room: ", 0) == 0);
 
     bob->say("/topic");

@@ -18,6 +18,7 @@ namespace parley::test {
 Config test_config() {
     Config c;
     c.listen = {"127.0.0.1:0"};
+    c.irc_listen = {};  // tests that speak IRC ask for a listener on port 0
     c.log_level = "warn";
     c.shutdown_timeout = 2;
     c.quit_linger = 2;

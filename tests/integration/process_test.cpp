@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <regex>
 
 #include "tests/integration/harness.hpp"
@@ -20,6 +22,11 @@ namespace {
 class Process {
   public:
     explicit Process(std::vector<std::string> args) {
+        // The IRC listener's default port is left to the tests that ask for it: parallel
+        // tests must not collide.
+        if (std::find(args.begin(), args.end(), "--irc-listen") == args.end()) {
+            args.insert(args.end(), {"--irc-listen", "none"});
+        }
         args.insert(args.begin(), PARLEY_SERVER_PATH);
         int fds[2];
         REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);

@@ -10,6 +10,7 @@
 
 #include "server/config.hpp"
 #include "server/connection_limits.hpp"
+#include "server/line_front_end.hpp"
 #include "server/memberships.hpp"
 #include "server/registry.hpp"
 #include "server/room_directory.hpp"
@@ -31,14 +32,14 @@ namespace {
 
 // A session as the session coroutine holds it, with its guards, but no connection: what it is
 // sent stays in its outbox, where the test reads it.
-struct Member {
-    Member(asio::io_context& io, ServerState& state, const std::string& nick)
-        : socket(io.get_executor()), session(socket, state) {
+struct Client {
+    Client(asio::io_context& io, ServerState& state, const std::string& nick)
+        : socket(io.get_executor()), session(socket, state), front(session) {
         slot.emplace(state.limits, "127.0.0.1");
         registration.emplace(state.registry.add_guest(session));
         REQUIRE(registration->rename(nick));
         rooms.emplace(session);
-        session.admit(*registration, *rooms);
+        session.admit(front, *registration, *rooms);
     }
 
     // Everything queued for this member so far.
@@ -57,6 +58,7 @@ struct Member {
 
     Socket socket;
     Session session;
+    LineFrontEnd front;
     std::optional<ConnectionSlot> slot;
     std::optional<Registration> registration;
     std::optional<Memberships> rooms;
@@ -68,8 +70,8 @@ TEST_CASE("release: a quit notice is sent when memory allows", "[release]") {
     asio::io_context io;
     Config config;
     ServerState state(config);
-    Member alice(io, state, "alice");
-    Member bob(io, state, "bob");
+    Client alice(io, state, "alice");
+    Client bob(io, state, "bob");
     bob.received();  // the greeting and join blocks
     alice.release();
     CHECK(bob.received().find("-!- alice quit (connection closed)") != std::string::npos);
@@ -82,9 +84,9 @@ TEST_CASE("release: with every allocation failing, the guards still let go", "[r
     asio::io_context io;
     Config config;
     ServerState state(config);
-    Member alice(io, state, "alice");
-    Member bob(io, state, "bob");
-    alice.rooms->join(state.rooms.open("#side"));  // in two rooms: a room to close as well
+    Client alice(io, state, "alice");
+    Client bob(io, state, "bob");
+    alice.rooms->join(state.rooms.open("#side"), 0);  // in two rooms: a room to close as well
     bob.received();
     REQUIRE(state.rooms.find("#side") != nullptr);
     const std::size_t failed_before = FailAllocations::failures();

@@ -1,0 +1,117 @@
+// PRIVMSG and NOTICE: to channels (every member, whatever protocol it speaks) and to users. A
+// CTCP ACTION becomes an action event, which plain clients see as "/me"; other CTCP requests
+// pass between IRC clients only.
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "server/irc/irc_front_end.hpp"
+#include "server/irc/numerics.hpp"
+#include "server/registry.hpp"
+#include "server/room_directory.hpp"
+#include "server/room_rules.hpp"
+#include "server/server_state.hpp"
+#include "server/session.hpp"
+#include "shared/irc/text.hpp"
+
+namespace parley {
+
+using namespace irc;
+
+namespace {
+constexpr std::size_t max_targets = 4;  // TARGMAX=PRIVMSG:4,NOTICE:4
+}
+
+void IrcFrontEnd::cmd_privmsg(const irc::Message& m, EventKind kind) {
+    // Automatic replies are never sent to a NOTICE, errors included (RFC 2812 3.3.2).
+    const bool notice = kind == EventKind::notice;
+    const std::string_view command = notice ? "NOTICE" : "PRIVMSG";
+    if (m.param_count == 0 || m.param(0).empty()) {
+        if (!notice) {
+            numeric(ERR_NORECIPIENT, {fmt::format("No recipient given ({})", command)});
+        }
+        return;
+    }
+    if (m.param_count < 2 || m.param(1).empty()) {
+        if (!notice) {
+            numeric(ERR_NOTEXTTOSEND, {"No text to send"});
+        }
+        return;
+    }
+    std::string_view targets = m.param(0);
+    std::size_t count = 0;
+    while (!targets.empty()) {
+        const std::size_t comma = targets.find(',');
+        const std::string_view target = targets.substr(0, comma);
+        targets.remove_prefix(comma == std::string_view::npos ? targets.size() : comma + 1);
+        if (target.empty()) {
+            continue;
+        }
+        if (++count > max_targets) {
+            if (!notice) {
+                numeric(407, {target, "Too many recipients"});
+            }
+            return;
+        }
+        message_one(target, m.param(1), kind);
+    }
+}
+
+void IrcFrontEnd::message_one(std::string_view target, std::string_view text, EventKind kind) {
+    const bool notice = kind == EventKind::notice;
+    auto e = std::make_shared<Event>();
+    e->kind = kind;
+    e->origin = &session_;
+    e->nick = session_.nick();
+    e->source = session_.source();
+    if (kind == EventKind::message) {
+        if (auto action = ctcp_action(text)) {
+            e->kind = EventKind::action;
+            text = *action;
+        }
+    }
+    e->text = text;
+    ServerState& state = session_.state();
+    if (target.front() == '#') {
+        Room* room = state.rooms.find(target);
+        if (room == nullptr) {
+            if (!notice) {
+                numeric(ERR_NOSUCHCHANNEL, {target, "No such channel"});
+            }
+            return;
+        }
+        if (auto refusal = speech_refusal(*room, session_)) {
+            if (!notice) {
+                numeric(ERR_CANNOTSENDTOCHAN, {room->name(), *refusal});
+            }
+            return;
+        }
+        e->room = room;
+        flush();
+        // Kept in the room's recent messages, which plain clients see on joining.
+        room->say(e, session_);
+        if (has(Cap::echo_message)) {
+            show(*e);
+        }
+        return;
+    }
+    Session* to = state.registry.find(target);
+    if (to == nullptr || !to->front().registered()) {
+        if (!notice) {
+            numeric(ERR_NOSUCHNICK, {target, "No such nick/channel"});
+        }
+        return;
+    }
+    e->target = to->nick();
+    flush();
+    to->show(*e);
+    if (!notice && !to->front().away().empty()) {
+        numeric(RPL_AWAY, {to->nick(), to->front().away()});
+    }
+    if (has(Cap::echo_message)) {
+        show(*e);
+    }
+}
+
+}  // namespace parley

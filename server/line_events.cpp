@@ -1,0 +1,129 @@
+// The plain front end's output: events as Parley's lines. Each line is built once per event
+// (Event::form) and shared by every plain client that sees it.
+
+#include <fmt/format.h>
+
+#include "server/line_front_end.hpp"
+#include "server/memberships.hpp"
+#include "server/room.hpp"
+#include "server/server_state.hpp"
+#include "server/session.hpp"
+#include "shared/irc/text.hpp"
+
+namespace parley {
+
+std::string plain_text(std::string_view text) {
+    std::string out;
+    irc::append_stripped(out, text);
+    // What is left of CTCP framing (0x01), the one control character IRC text keeps.
+    std::erase(out, irc::ctcp_delim);
+    return out;
+}
+
+// Presence in a room past --announce-limit is shown only to the one it is about (see
+// Room::announces). Quits and nick changes carry no room: the client's own room decides.
+bool LineFrontEnd::sees_presence(const Event& e) const {
+    if (e.origin == &session_) {
+        return true;
+    }
+    const Room* room = e.room != nullptr ? e.room : session_.rooms().current();
+    return room == nullptr || room->announces();
+}
+
+void LineFrontEnd::show(const Event& e) {
+    const auto notice = [&](auto&& text) {
+        deliver(e.form(Form::plain, [&] { return lines().notice(text()).done(); }));
+    };
+    switch (e.kind) {
+        case EventKind::message:
+        case EventKind::notice:
+            if (irc::is_ctcp_request(e.text)) {
+                return;  // VERSION, PING, DCC...: between IRC clients only
+            }
+            if (e.room != nullptr) {
+                deliver(e.form(Form::plain, [&] {
+                    return lines().room_message(e.room->name(), e.nick, plain_text(e.text)).done();
+                }));
+            } else {
+                deliver(e.form(Form::plain, [&] {
+                    return lines().private_message(e.nick, plain_text(e.text)).done();
+                }));
+            }
+            return;
+        case EventKind::action:
+            if (e.room != nullptr) {
+                deliver(e.form(Form::plain, [&] {
+                    return lines().room_action(e.room->name(), e.nick, plain_text(e.text)).done();
+                }));
+            } else {
+                deliver(e.form(Form::plain, [&] {
+                    return lines()
+                        .private_message(e.nick, fmt::format("* {} {}", e.nick, plain_text(e.text)))
+                        .done();
+                }));
+            }
+            return;
+        case EventKind::join:
+            if (sees_presence(e)) {
+                notice([&] { return fmt::format("{} joined {}", e.nick, e.room->name()); });
+            }
+            return;
+        case EventKind::part:
+            if (sees_presence(e)) {
+                notice([&] {
+                    return e.text.empty() ? fmt::format("{} left {}", e.nick, e.room->name())
+                                          : fmt::format("{} left {} ({})", e.nick, e.room->name(),
+                                                        plain_text(e.text));
+                });
+            }
+            return;
+        case EventKind::quit:
+            if (sees_presence(e)) {
+                notice([&] { return fmt::format("{} quit ({})", e.nick, plain_text(e.text)); });
+            }
+            return;
+        case EventKind::nick:
+            if (sees_presence(e)) {
+                notice([&] { return fmt::format("{} is now known as {}", e.nick, e.text); });
+            }
+            return;
+        case EventKind::topic:
+            notice([&] {
+                return e.text.empty()
+                           ? fmt::format("{} cleared the topic of {}", e.nick, e.room->name())
+                           : fmt::format("{} set the topic of {} to: {}", e.nick, e.room->name(),
+                                         plain_text(e.text));
+            });
+            return;
+        case EventKind::kick:
+            notice([&] {
+                return fmt::format("{} was kicked from {} by {} ({})", e.target, e.room->name(),
+                                   e.nick, plain_text(e.text));
+            });
+            return;
+        case EventKind::mode:
+            notice([&] {
+                return fmt::format("{} sets mode {} on {}", e.nick, e.text, e.room->name());
+            });
+            return;
+        case EventKind::invite:
+            if (e.target == session_.nick()) {
+                deliver(lines()
+                            .notice(fmt::format("{} invites you to {} (/join {})", e.nick, e.text,
+                                                e.text))
+                            .done());
+            }
+            return;
+        case EventKind::away:
+            return;  // a plain client has no nick list to mark
+    }
+}
+
+// A plain client that lost its room (kicked from it) goes back to the lobby, as after /leave.
+void LineFrontEnd::removed_from(Room&) {
+    if (session_.rooms().empty() && !session_.ending()) {
+        enter(session_.state().rooms.lobby());
+    }
+}
+
+}  // namespace parley
