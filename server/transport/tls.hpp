@@ -6,8 +6,8 @@
 // Not asio::ssl::stream: that holds about 68 KiB of buffers per connection for its whole life
 // and has no non-blocking "try it now" operations. Here a connection is one SSL object; with
 // SSL_MODE_RELEASE_BUFFERS OpenSSL frees its record buffers whenever they are empty, so an idle
-// connection holds only the keys and the session state (measured by the "idle TLS connection"
-// test in tests/server/tls_test.cpp).
+// connection holds only the keys and the session state: about 14 KB with OpenSSL 3.0, 7.6 KB of
+// it the SSL object itself (tests/server/tls_test.cpp measures it, "an idle connection").
 //
 // Everything here runs on the server's one thread; none of it is meant to be shared across
 // threads.
