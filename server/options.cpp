@@ -1,5 +1,6 @@
 #include "server/options.hpp"
 
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -95,34 +96,38 @@ std::optional<std::string> check_opers(const std::vector<std::string>& given, Co
     return std::nullopt;
 }
 
-// --hash-password: one password from standard input (not echoed on a terminal), its hash on
-// standard output.
+// --hash-password: reads one password from standard input (not echoed when it is a terminal)
+// and prints its hash, for --oper NAME:HASH. 0 on success, 2 when no password was given.
 int print_password_hash() {
-    const bool terminal = ::isatty(STDIN_FILENO) != 0;
     termios saved{};
-    if (terminal && ::tcgetattr(STDIN_FILENO, &saved) == 0) {
+    bool echo_off = false;
+    if (::isatty(STDIN_FILENO) == 1 && ::tcgetattr(STDIN_FILENO, &saved) == 0) {
         termios quiet = saved;
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        quiet.c_lflag |= ECHONL;  // the Enter key still ends the prompt's line
+        echo_off = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
         std::cerr << "Password: " << std::flush;
     }
     std::string password;
-    const bool read = static_cast<bool>(std::getline(std::cin, password));
-    if (terminal) {
-        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-        std::cerr << "\n";
+    const bool got = static_cast<bool>(std::getline(std::cin, password));
+    if (echo_off) {
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);  // restored only if it was changed
     }
+    struct Wipe {  // no copy of the password stays in freed memory
+        std::string& text;
+        ~Wipe() { explicit_bzero(text.data(), text.size()); }
+    } wipe{password};
     if (!password.empty() && password.back() == '\r') {
-        password.pop_back();
+        password.pop_back();  // a password piped from a file with CRLF line ends
     }
-    if (!read || password.empty()) {
+    if (!got || password.empty()) {
         std::cerr << "parley-server: --hash-password reads a password from standard input\n";
         return 2;
     }
     try {
-        std::cout << hash_password(password) << "\n";
+        std::cout << hash_password(password) << '\n';
     } catch (const std::exception& e) {
-        std::cerr << "parley-server: " << e.what() << "\n";
+        std::cerr << "parley-server: " << e.what() << '\n';
         return 1;
     }
     return 0;

@@ -15,9 +15,11 @@
 #include "server/endpoint.hpp"
 #include "server/listener.hpp"
 #include "server/log_escaped.hpp"
+#include "server/options.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
 #include "server/task.hpp"
+#include "server/transport/tls.hpp"
 
 namespace parley {
 
@@ -27,6 +29,8 @@ struct Server::Impl {
     explicit Impl(const Config& c) : config(c), state(config) {}
 
     Task<void> shut_down();
+    void wait_for_signal();
+    void reload();
     Task<void> sweep_idle();
     ServerStats count() const;
 
@@ -64,6 +68,44 @@ Task<void> Server::Impl::shut_down() {
         co_await state.scope.drained(std::chrono::seconds(5));
     }
     spdlog::info("stopped");
+}
+
+void Server::Impl::wait_for_signal() {
+    signals.async_wait([this](const asio::error_code& ec, int signo) {
+        if (ec) {
+            return;
+        }
+        spdlog::info("received signal {}", signo);
+        if (signo == SIGHUP) {
+            reload();
+            wait_for_signal();
+        } else {
+            asio::co_spawn(io, shut_down(), log_escaped);
+        }
+    });
+}
+
+// SIGHUP: the MOTD and the TLS certificate are read again; nobody is disconnected. What cannot
+// be read is logged and the old one stays.
+void Server::Impl::reload() {
+    if (!config.motd_file.empty()) {
+        auto motd = load_motd(config.motd_file);
+        if (auto* lines = std::get_if<std::vector<std::string>>(&motd)) {
+            config.motd = std::move(*lines);
+            spdlog::info("reloaded the MOTD from {} ({} lines)", config.motd_file,
+                         config.motd.size());
+        } else {
+            spdlog::error("MOTD not reloaded: {}", std::get<std::string>(motd));
+        }
+    }
+    if (state.tls) {
+        try {
+            state.tls->reload(config.tls_cert, config.tls_key);
+            spdlog::info("reloaded the TLS certificate from {}", config.tls_cert);
+        } catch (const std::exception& e) {
+            spdlog::error("TLS certificate not reloaded: {}", e.what());
+        }
+    }
 }
 
 // One timer for all sessions, not one per session: idle connections stay small. Each turn
@@ -133,6 +175,10 @@ Acceptor bind_acceptor(asio::io_context& io, const std::string& spec, const tcp:
 }  // namespace
 
 Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
+    if (!config.tls_cert.empty() || !config.tls_key.empty()) {
+        impl_->state.tls = std::make_shared<TlsContext>(
+            TlsContext::load(impl_->config.tls_cert, impl_->config.tls_key));
+    }
     const auto add = [this](const std::vector<std::string>& specs,
                             ListenerKind::Protocol protocol) {
         for (const std::string& spec : specs) {
@@ -172,12 +218,8 @@ void Server::run(bool handle_signals) {
     if (handle_signals) {
         s.signals.add(SIGINT);
         s.signals.add(SIGTERM);
-        s.signals.async_wait([&s](const asio::error_code& ec, int signo) {
-            if (!ec) {
-                spdlog::info("received signal {}", signo);
-                asio::co_spawn(s.io, s.shut_down(), log_escaped);
-            }
-        });
+        s.signals.add(SIGHUP);
+        s.wait_for_signal();
     }
     for (auto& [acceptor, kind] : s.acceptors) {
         spdlog::info("listening on {} ({})", describe(acceptor.local_endpoint()), kind.describe());

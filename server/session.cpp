@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
 #include <exception>
+#include <optional>
 
 #include "server/connection_limits.hpp"
 #include "server/endpoint.hpp"
@@ -18,6 +19,7 @@
 #include "server/registry.hpp"
 #include "server/server_state.hpp"
 #include "server/session_scope.hpp"
+#include "server/transport/tls.hpp"
 
 namespace parley {
 
@@ -37,6 +39,9 @@ tcp::endpoint remote_of(const Socket& s) {
     tcp::endpoint ep = s.remote_endpoint(ec);
     return ec ? tcp::endpoint() : ep;
 }
+
+// A client that has not finished its TLS handshake by then is dropped (with a log line).
+constexpr auto tls_handshake_timeout = std::chrono::seconds(10);
 
 // Dead peers are noticed by TCP keepalive: after 60 s of silence, 3 probes 10 s apart.
 void tune_socket(Socket& s) {
@@ -58,7 +63,7 @@ void tune_socket(Socket& s) {
 // nickname, the connection slot, the front end and the session's own state, the live-session
 // token, and last the socket (the parameter), which closes.
 template <class Front>
-Task<void> serve(Socket socket, ServerState& state, [[maybe_unused]] bool tls) {
+Task<void> serve(Socket socket, ServerState& state, bool tls) {
     ScopeToken live{state.scope};  // shutdown waits for every live session
     Session session{socket, state};
     Front front{session};  // the client's protocol
@@ -67,10 +72,22 @@ Task<void> serve(Socket socket, ServerState& state, [[maybe_unused]] bool tls) {
     }
     ConnectionSlot slot{state.limits, session.address()};  // --max-clients, --max-per-address
     if (const char* code = slot.refused()) {
-        session.refuse_connection(code, front);
+        if (!tls) {  // over TLS the line would need a handshake first: the refusal is logged
+            session.refuse_connection(code, front);
+        }
         co_return;
     }
     tune_socket(socket);
+    // The TLS transport, when the listener is a TLS one: made with the certificate in force
+    // now, and shaken hands with before anything else (the first of the guards to go last).
+    std::optional<TlsConnection> secure;
+    if (tls) {
+        secure.emplace(*state.tls, socket.native_handle());
+        if (!co_await tls_handshake(socket, *secure, tls_handshake_timeout)) {
+            co_return;
+        }
+        session.use_tls(*secure);
+    }
     Registration nick = state.registry.add_guest(session);
     Memberships rooms{session};
     session.admit(front, nick, rooms);  // the greeting; a plain client joins #lobby
@@ -206,6 +223,10 @@ void Session::read_and_handle(const asio::error_code& wait_error) {
                                                                 : wait_error.message());
         return;
     }
+    if (tls_ != nullptr) {
+        read_tls();
+        return;
+    }
     // The shared read buffer is ours until this function returns: an idle session holds no
     // read buffer of its own.
     auto& buffer = state_.read_buffer;
@@ -225,6 +246,35 @@ void Session::read_and_handle(const asio::error_code& wait_error) {
     }
     last_input_ = clock::now();
     front_->on_bytes(std::string_view(buffer.data(), n));
+}
+
+// Over TLS: everything OpenSSL can decrypt now, which may be more than the socket will signal
+// again (records already received), so read until it asks to wait.
+void Session::read_tls() {
+    auto& buffer = state_.read_buffer;
+    for (;;) {
+        TlsResult r = tls_->read(buffer.data(), buffer.size());
+        if (r.bytes > 0) {
+            last_input_ = clock::now();
+            front_->on_bytes(std::string_view(buffer.data(), r.bytes));
+            if (ending_) {
+                return;
+            }
+        }
+        switch (r.status) {
+            case TlsResult::Status::done:
+                continue;  // the buffer was filled: there may be more
+            case TlsResult::Status::want_read:
+            case TlsResult::Status::want_write:
+                return;
+            case TlsResult::Status::closed:
+                finish("connection closed", nullptr);
+                return;
+            case TlsResult::Status::error:
+                disconnect(r.reason);
+                return;
+        }
+    }
 }
 
 // --- the writer -----------------------------------------------------------------------------
@@ -305,6 +355,17 @@ void Session::write_batches(Batch& batch) {
 // Writes what the socket takes now and leaves `bytes` holding what it did not take. A failed
 // connection is disconnected (and `bytes` is left as it was).
 void Session::write_now(std::string_view& bytes) {
+    if (tls_ != nullptr) {
+        // What OpenSSL took is sealed into records: the rest is offered again, unchanged in
+        // content, when the socket is writable (write_rest), as OpenSSL requires.
+        TlsResult r = tls_->write(bytes.data(), bytes.size());
+        outbox_.written(r.bytes);
+        bytes.remove_prefix(r.bytes);
+        if (r.status == TlsResult::Status::error || r.status == TlsResult::Status::closed) {
+            disconnect(r.reason.empty() ? std::string_view("connection reset") : r.reason);
+        }
+        return;
+    }
     asio::error_code ec;
     const std::size_t n = socket_.write_some(asio::buffer(bytes), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
@@ -323,6 +384,9 @@ void Session::write_now(std::string_view& bytes) {
 // After the stream's end: once everything up to finish() is written, say so to the peer.
 void Session::end_of_stream() {
     if (!outbox_.closed() && socket_.is_open()) {
+        if (tls_ != nullptr) {
+            tls_->shutdown();  // close_notify, best effort
+        }
         asio::error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
     }

@@ -38,6 +38,7 @@ struct ServerState;
 class Memberships;
 class Registration;
 class Room;
+class TlsConnection;
 
 // The session coroutine of one accepted connection, whose client speaks the protocol of
 // `Front` (LineFrontEnd, IrcFrontEnd), over TLS if `tls`.
@@ -69,6 +70,10 @@ class Session {
     void on_readable(const asio::error_code& wait_error) noexcept;
     // Whether the reader goes on: false once the session is ending, however that came about.
     bool reading() const { return !ending_; }
+
+    // The client speaks through TLS from now on (`tls` lives in the session coroutine's
+    // frame, after the handshake).
+    void use_tls(TlsConnection& tls) { tls_ = &tls; }
 
     // Starts the writer coroutine, which runs until the outbox's stream ends.
     void start_writer();
@@ -130,6 +135,7 @@ class Session {
     void close_socket(Close how) noexcept;
     void evict() noexcept;
     void read_and_handle(const asio::error_code& wait_error);
+    void read_tls();
     Task<void> write_loop();
     Task<void> write_rest(std::string_view unsent);
     void write_batches(Batch& batch);
@@ -138,6 +144,7 @@ class Session {
     void writer_ended() noexcept;
     ServerState& state_;
     Socket& socket_;
+    TlsConnection* tls_ = nullptr;          // null for plain TCP
     FrontEnd* front_ = nullptr;             // in the session coroutine's frame, as are
     Registration* registration_ = nullptr;  // the guards
     Memberships* rooms_ = nullptr;
