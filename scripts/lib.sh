@@ -10,6 +10,9 @@ PARLEY_BUILD_PACKAGES=(g++ cmake make libasio-dev libfmt-dev libspdlog-dev libcl
 # And to fuzz it (scripts/fuzz): clang with libFuzzer and its sanitizer runtimes, named one by
 # one since apt may be set not to install recommended packages; llvm-14 symbolizes reports.
 PARLEY_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14)
+# And to test with real IRC clients (tests/clients/run): irssi driven in tmux, WeeChat without
+# a terminal (its FIFO and logger plugins), openssl for a throwaway TLS certificate.
+PARLEY_CLIENT_TEST_PACKAGES=(irssi weechat-headless weechat-plugins tmux openssl python3)
 
 die() {
     echo "$(basename "$0"): $*" >&2
