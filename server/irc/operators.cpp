@@ -30,6 +30,9 @@ void IrcFrontEnd::cmd_oper(const irc::Message& m) {
     if (!verify_password(m.param(1), it->hash)) {
         spdlog::warn("failed OPER as {} from {} {}", it->name, session_.peer(), session_.nick());
         numeric(ERR_PASSWDMISMATCH, {"Password incorrect"});
+        // A check costs the server ~25 ms of CPU (yescrypt is slow on purpose): a failure is a
+        // strike, so guessing in a loop ends the session.
+        session_.strike("failed OPER", farewell(Farewell::refused, "", "Too many failed OPER"));
         return;
     }
     if (!oper_) {

@@ -250,11 +250,10 @@ void IrcFrontEnd::send_isupport() {
         channellen,      "CHANTYPES=#",       "ELIST=U",      "KICKLEN=390",
         "MAXLIST=b:100", "MODES=6",           network,        "are supported by this server"};
     numeric(RPL_ISUPPORT, Params(first));
-    const std::array<std::string_view, 9> second = {
+    const std::array<std::string_view, 8> second = {
         nicklen,
         "PREFIX=(ov)@+",
         "SAFELIST",
-        "STATUSMSG=@+",
         "TARGMAX=JOIN:,KICK:1,LIST:1,NAMES:1,NOTICE:4,PART:,PRIVMSG:4,WHOIS:1",
         "TOPICLEN=390",
         "UTF8ONLY",
