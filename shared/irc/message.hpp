@@ -33,7 +33,7 @@ inline constexpr std::size_t max_rest = 512;
 
 enum class ParseError : std::uint8_t {
     none,
-    empty,            // nothing but spaces (after the tags and source, if any)
+    empty,            // the line is empty or holds only spaces
     no_command,       // tags or a source, and no command after them
     invalid_command,  // the command is neither letters nor three digits (command is set)
     too_many_params,  // more than 15 parameters
