@@ -38,6 +38,7 @@ enum class EventKind : std::uint8_t {
     mode,     // `text`: the mode change as IRC writes it ("+o bob")
     away,     // `text`: the away message, empty when back (IRC away-notify)
     invite,   // `target`: who was invited (IRC invite-notify, to the channel's operators)
+    tagmsg,   // IRC TAGMSG: client tags and no text, for message-tags clients only
 };
 
 // The wire forms an event may be asked for. One slot each; front ends pick theirs.
@@ -47,6 +48,8 @@ enum class Form : std::uint8_t {
     irc_time,           // the same with IRCv3's @time tag (server-time)
     irc_extended,       // IRC's extended-join form of a JOIN
     irc_extended_time,  // and with @time
+    irc_tags,           // with IRCv3 message tags: msgid and the sender's client tags
+    irc_tags_time,      // and with @time
     count
 };
 
@@ -62,6 +65,10 @@ struct Event {
     std::string source;  // the same as IRC writes a user: nick!user@host
     std::string target;  // a private message's recipient, the kicked or invited nickname
     std::string text;
+    // Messages are numbered (IRC's msgid); 0 for other events.
+    std::uint64_t id = 0;
+    // The sender's client-only tags ("+key=value;..." escaped), relayed to message-tags clients.
+    std::string client_tags;
 
     // The wire form `f`, built by `build()` (which returns a Message) the first time it is
     // asked for and shared after that.

@@ -14,18 +14,24 @@
 #include "server/room_rules.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
+#include "shared/irc/text.hpp"
 #include "shared/names.hpp"
 
 namespace parley {
 
 namespace {
 constexpr std::size_t join_names_limit = 50;
+constexpr std::size_t max_topic = 390;  // IRC's TOPICLEN, for every protocol
 
-std::string member_list(const Room& room) {
+// The members' names; IRC users marked invisible (+i) are listed only to members.
+std::string member_list(const Room& room, const Session& asking) {
+    const bool member = room.has(asking);
     std::vector<std::string_view> nicks;
     nicks.reserve(room.size());
     for (const Member& m : room.members()) {
-        nicks.push_back(m.session->nick());
+        if (member || !m.session->front().invisible()) {
+            nicks.push_back(m.session->nick());
+        }
     }
     // Compared in place: folding copies of both names per comparison would allocate
     // O(n log n) strings for a /who in a big room.
@@ -79,7 +85,7 @@ void LineFrontEnd::enter(Room& room) {
     // member #lobby would send each newcomer ~240 KB); past a screenful, the joiner gets the
     // count and asks /who for the names.
     if (room.size() <= join_names_limit) {
-        out.info(member_list(room));
+        out.info(member_list(room, session_));
     } else {
         out.info(fmt::format("{} has {} members; /who {} lists them.", room.name(), room.size(),
                              room.name()));
@@ -114,6 +120,7 @@ void LineFrontEnd::say(EventKind kind, std::string_view text) {
     }
     auto e = std::make_shared<Event>(event_of(session_, kind, room));
     e->text = text;
+    e->id = ++session_.state().last_message_id;
     room->say(std::move(e), session_);
 }
 
@@ -223,7 +230,7 @@ void LineFrontEnd::handle(const cmd::Who& c) {
         }
     }
     if (room != nullptr) {
-        deliver(lines().info(member_list(*room)).done());
+        deliver(lines().info(member_list(*room, session_)).done());
     }
 }
 
@@ -236,6 +243,7 @@ void LineFrontEnd::handle(const cmd::Msg& c) {
     Event e = event_of(session_, EventKind::message, nullptr);
     e.target = to->nick();
     e.text = c.text;
+    e.id = ++session_.state().last_message_id;
     to->show(e);
     deliver(lines().private_echo(to->nick(), c.text).done());
 }
@@ -258,7 +266,11 @@ void LineFrontEnd::handle(const cmd::Topic& c) {
         deliver(lines().error("not-operator", *refusal).done());
         return;
     }
-    room->set_topic(c.text == "-" ? std::string() : std::string(c.text), session_.source());
+    // Cut to TOPICLEN, as IRC clients are told, at a UTF-8 boundary.
+    std::string_view text = c.text == "-" ? std::string_view() : c.text;
+    std::string_view rest = text;
+    room->set_topic(std::string(text.size() > max_topic ? irc::next_piece(rest, max_topic) : text),
+                    session_.nick());
     Event e = event_of(session_, EventKind::topic, room);
     e.text = room->topic();
     room->emit(e);

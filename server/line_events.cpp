@@ -109,13 +109,14 @@ void LineFrontEnd::show(const Event& e) {
         case EventKind::invite:
             if (e.target == session_.nick()) {
                 deliver(lines()
-                            .notice(fmt::format("{} invites you to {} (/join {})", e.nick, e.text,
-                                                e.text))
+                            .notice(fmt::format("{} invites you to {} (/join {})", e.nick,
+                                                e.room->name(), e.room->name()))
                             .done());
             }
             return;
         case EventKind::away:
-            return;  // a plain client has no nick list to mark
+        case EventKind::tagmsg:
+            return;  // a plain client has no nick list to mark, nor tags to show
     }
 }
 

@@ -239,6 +239,17 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
     if (!irc_listen.empty()) {
         c.irc_listen = listeners(irc_listen);
     }
+    if (c.listen.empty() && c.irc_listen.empty()) {
+        std::cerr << "parley-server: nothing to listen on: give --listen or --irc-listen\n";
+        out.exit_code = 2;
+        return out;
+    }
+    if (c.tls_cert.empty() != c.tls_key.empty()) {
+        std::cerr << "parley-server: " << (c.tls_cert.empty() ? "--tls-key" : "--tls-cert")
+                  << " needs " << (c.tls_cert.empty() ? "--tls-cert" : "--tls-key") << "\n";
+        out.exit_code = 2;
+        return out;
+    }
     if (c.server_name.empty()) {
         c.server_name = host_name();
     }

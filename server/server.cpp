@@ -197,6 +197,9 @@ Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
     };
     add(impl_->config.listen, ListenerKind::Protocol::plain);
     add(impl_->config.irc_listen, ListenerKind::Protocol::irc);
+    if (impl_->acceptors.empty()) {
+        throw std::runtime_error("nothing to listen on: give --listen or --irc-listen");
+    }
 }
 
 Server::~Server() = default;

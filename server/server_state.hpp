@@ -48,7 +48,8 @@ struct ServerState {
     // Nicknames given up, for IRC's WHOWAS.
     WhoWas whowas;
     const std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
-    std::size_t most_clients = 0;  // the most registered at once, for LUSERS
+    std::uint64_t last_message_id = 0;  // Event::id of the last message
+    std::size_t most_clients = 0;       // the most registered at once, for LUSERS
     // IRC clients connected but not registered, invisible (+i), and operators (+o), kept as
     // counts so that LUSERS, sent to every client that registers, costs no walk of everybody.
     std::size_t irc_unregistered = 0;

@@ -20,6 +20,7 @@
 #include "server/server_state.hpp"
 #include "server/session_scope.hpp"
 #include "server/transport/tls.hpp"
+#include "shared/irc/text.hpp"
 
 namespace parley {
 
@@ -190,11 +191,18 @@ std::optional<Event> Session::quit_event() const {
     e.origin = this;
     e.nick = nick();
     e.source = source();
-    e.text = quit_reason();
+    // Cut as IRC's other texts are (390 bytes, at a UTF-8 boundary): a plain /quit may be longer.
+    std::string_view rest = quit_reason();
+    e.text = rest.size() > 390 ? irc::next_piece(rest, 390) : rest;
     return e;
 }
 
 void Session::log_close() {
+    // WHOWAS remembers who left. Not essential: without memory for it, nobody is remembered.
+    try {
+        state_.whowas.remember(*this, nick());
+    } catch (...) {
+    }
     const std::chrono::duration<double> lasted = clock::now() - opened_;
     spdlog::info("close {} {}: {} after {:.1f}s", peer(), nick(), quit_reason(), lasted.count());
 }

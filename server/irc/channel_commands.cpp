@@ -27,6 +27,8 @@ namespace {
 
 // CHANLIMIT: channels one IRC client may be in, so that what one client costs is bounded.
 constexpr std::size_t max_channels = 100;
+// LIST replies at most: ~1.2 MB at 600 bytes each is past the default outbox.
+constexpr std::size_t max_list_replies = 1000;
 // TOPICLEN, KICKLEN: longer texts are cut (at a UTF-8 boundary).
 constexpr std::size_t max_text = 390;
 
@@ -110,6 +112,12 @@ void IrcFrontEnd::join_one(std::string_view name, std::string_view key) {
     joined.text = realname_;
     flush();
     room.emit(joined);
+    if (!away_.empty()) {
+        // away-notify: clients learn that the newcomer is away without asking.
+        Event away = event_by(session_, EventKind::away, &room);
+        away.text = away_;
+        room.emit(away, &session_);
+    }
     send_topic(room, false);
     send_names(room);
 }
@@ -267,6 +275,9 @@ void IrcFrontEnd::cmd_list(const irc::Message& m) {
         });
     }
     numeric(RPL_LISTSTART, {"Channel", "Users  Name"});
+    // One reply must fit in the client's outbox (--outbox-bytes) or it would be evicted for
+    // asking: past max_list_replies channels the list is cut, and 323 says so.
+    std::size_t listed = 0, left_out = 0;
     for (const Room* room : session_.state().rooms.list()) {
         // Only channels with members: an empty #lobby is the plain side's convenience.
         if (room->empty() || (room->modes().secret && !room->has(session_))) {
@@ -280,10 +291,19 @@ void IrcFrontEnd::cmd_list(const irc::Message& m) {
             std::any_of(negated.begin(), negated.end(), matches)) {
             continue;
         }
+        if (listed == max_list_replies) {
+            ++left_out;
+            continue;
+        }
+        ++listed;
         numeric(RPL_LIST, {room->name(), fmt::format("{}", room->size()),
                            fmt::format("[{}] {}", channel_modes(*room, false), room->topic())});
     }
-    numeric(RPL_LISTEND, {"End of /LIST"});
+    numeric(RPL_LISTEND,
+            {left_out == 0 ? std::string("End of /LIST")
+                           : fmt::format("End of /LIST ({} more channels not shown; narrow it "
+                                         "with a mask or >N)",
+                                         left_out)});
 }
 
 void IrcFrontEnd::cmd_kick(const irc::Message& m) {
@@ -323,6 +343,14 @@ void IrcFrontEnd::cmd_kick(const irc::Message& m) {
 
 void IrcFrontEnd::cmd_invite(const irc::Message& m) {
     if (m.param_count == 0) {
+        // The channels this client is invited to.
+        const std::string folded = fold_case(session_.nick());
+        for (const Room* room : session_.state().rooms.list()) {
+            const auto& invited = const_cast<Room*>(room)->invited();
+            if (std::find(invited.begin(), invited.end(), folded) != invited.end()) {
+                numeric(RPL_INVITELIST, {room->name()});
+            }
+        }
         numeric(RPL_ENDOFINVITELIST, {"End of /INVITE list"});
         return;
     }

@@ -19,6 +19,15 @@ using namespace irc;
 
 namespace {
 
+// When this process started, in seconds: msgids carry it so that they differ across restarts.
+std::uint64_t process_epoch() {
+    static const auto epoch =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+    return epoch;
+}
+
 // PRIVMSG, NOTICE or (for an action) a PRIVMSG holding CTCP ACTION, cut into as many lines as
 // the text needs: text from the plain side may be longer than IRC's 512 bytes, and is cut at
 // UTF-8 boundaries (at a space where one fits).
@@ -101,16 +110,39 @@ std::string irc_lines(const Event& e, bool extended_join) {
         case EventKind::invite:
             append_message(out, {}, e.source, "INVITE", {e.target, room});
             break;
+        case EventKind::tagmsg:
+            append_message(out, {}, e.source, "TAGMSG",
+                           {e.room != nullptr ? room : std::string_view(e.target)});
+            break;
     }
     return out;
 }
 
-// The same lines, each with IRCv3's server-time tag.
-std::string with_time(const std::string& lines, std::chrono::system_clock::time_point when) {
-    const auto ms = std::chrono::floor<std::chrono::milliseconds>(when);
-    const std::string tag = fmt::format("@time={:%Y-%m-%dT%H:%M:%S}.{:03}Z ",
-                                        std::chrono::floor<std::chrono::seconds>(ms),
-                                        ms.time_since_epoch().count() % 1000);
+// The same lines, each with IRCv3 tags: the server-time tag when `time`, and for a message
+// with `tagged`, its msgid and the sender's client tags.
+std::string with_tags(const std::string& lines, const Event& e, bool time, bool tagged) {
+    std::string tag = "@";
+    if (time) {
+        const auto ms = std::chrono::floor<std::chrono::milliseconds>(e.time);
+        tag += fmt::format("time={:%Y-%m-%dT%H:%M:%S}.{:03}Z",
+                           std::chrono::floor<std::chrono::seconds>(ms),
+                           ms.time_since_epoch().count() % 1000);
+    }
+    if (tagged && e.id != 0) {
+        if (tag.size() > 1) {
+            tag.push_back(';');
+        }
+        // Unique within a run and across runs: the id after the start of the process.
+        tag += fmt::format("msgid={:x}-{:x}", process_epoch(), e.id);
+        if (!e.client_tags.empty()) {
+            tag.push_back(';');
+            tag += e.client_tags;
+        }
+    }
+    if (tag.size() == 1) {
+        return lines;
+    }
+    tag.push_back(' ');
     std::string out;
     out.reserve(lines.size() + tag.size() * 2);
     std::string_view rest = lines;
@@ -142,6 +174,11 @@ void IrcFrontEnd::show(const Event& e) {
                 return;
             }
             break;
+        case EventKind::tagmsg:
+            if (!has(Cap::message_tags)) {
+                return;
+            }
+            break;
         case EventKind::invite:
             // The one invited sees it; with invite-notify, so do the channel's operators.
             if (e.target != session_.nick() && !(has(Cap::invite_notify) && e.room != nullptr &&
@@ -155,15 +192,18 @@ void IrcFrontEnd::show(const Event& e) {
     flush();  // replies already made come first
     const bool extended = e.kind == EventKind::join && has(Cap::extended_join);
     const bool timed = has(Cap::server_time);
+    const bool tagged = e.id != 0 && has(Cap::message_tags);
     const Form base = extended ? Form::irc_extended : Form::irc;
     const parley::Message& lines =
         e.form(base, [&] { return make_message(irc_lines(e, extended)); });
-    if (!timed) {
+    if (!timed && !tagged) {
         session_.deliver(lines);
         return;
     }
-    session_.deliver(e.form(extended ? Form::irc_extended_time : Form::irc_time,
-                            [&] { return make_message(with_time(*lines, e.time)); }));
+    const Form form = tagged ? (timed ? Form::irc_tags_time : Form::irc_tags)
+                             : (extended ? Form::irc_extended_time : Form::irc_time);
+    session_.deliver(
+        e.form(form, [&] { return make_message(with_tags(*lines, e, timed, tagged)); }));
 }
 
 }  // namespace parley

@@ -8,7 +8,7 @@
 //   irc_input.cpp         bytes to messages: framing, length and text checks, flood, dispatch
 //   registration.cpp      NICK, USER, PASS, CAP, the welcome burst, LUSERS, MOTD, PING/PONG, QUIT
 //   channel_commands.cpp  JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE
-//   messaging.cpp         PRIVMSG, NOTICE
+//   messaging.cpp         PRIVMSG, NOTICE, TAGMSG
 //   modes.cpp             MODE for channels and users
 //   queries.cpp           WHO, WHOIS, WHOWAS, ISON, USERHOST, AWAY, VERSION, TIME, INFO, ADMIN
 //   operators.cpp         OPER, KILL, WALLOPS
@@ -78,6 +78,8 @@ class IrcFrontEnd final : public FrontEnd {
     void on_line(std::string_view line);
     void dispatch(const irc::Message& m);
     bool excess_flood();
+    void refuse_line();
+    void strike();
 
     // Replies: numerics and lines to this client, sent together (see flush()).
     const std::string& server() const;
@@ -122,7 +124,11 @@ class IrcFrontEnd final : public FrontEnd {
 
     // Messages (messaging.cpp).
     void cmd_privmsg(const irc::Message& m, EventKind kind);
-    void message_one(std::string_view target, std::string_view text, EventKind kind);
+    void cmd_tagmsg(const irc::Message& m);
+    template <class F>
+    void for_each_target(const irc::Message& m, F&& f);
+    void message_one(std::string_view target, std::string_view text, EventKind kind,
+                     std::string_view tags);
 
     // Modes (modes.cpp).
     void cmd_mode(const irc::Message& m);

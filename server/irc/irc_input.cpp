@@ -124,7 +124,7 @@ void IrcFrontEnd::on_bytes(std::string_view bytes) {
             return;
         }
         if (kind == LineReader::Kind::overlong) {
-            numeric(ERR_INPUTTOOLONG, {"Input line was too long"});
+            refuse_line();
             return;
         }
         on_line(text);
@@ -140,7 +140,7 @@ void IrcFrontEnd::on_line(std::string_view text) {
         return;
     }
     if (check_length(text, max_client_tags_part, max_rest) != LengthProblem::none) {
-        numeric(ERR_INPUTTOOLONG, {"Input line was too long"});
+        refuse_line();
         return;
     }
     irc::Message m;
@@ -156,19 +156,32 @@ void IrcFrontEnd::on_line(std::string_view text) {
     }
     // UTF8ONLY (ISUPPORT): the line is refused, not repaired, as on the plain side.
     if (!valid_utf8(text)) {
-        append_message(out_, {}, server(), "FAIL",
-                       {m.command, "INVALID_UTF8",
-                        "parley::Message rejected: this server takes UTF-8 text only"});
+        append_message(
+            out_, {}, server(), "FAIL",
+            {m.command, "INVALID_UTF8", "Message rejected: this server takes UTF-8 text only"});
+        strike();
         return;
     }
     if (!clean_irc_text(text)) {
-        append_message(
-            out_, {}, server(), "FAIL",
-            {m.command, "INVALID_TEXT",
-             "parley::Message rejected: it holds a control character or terminal escape"});
+        append_message(out_, {}, server(), "FAIL",
+                       {m.command, "INVALID_TEXT",
+                        "Message rejected: it holds a control character or terminal escape"});
+        strike();
         return;
     }
     dispatch(m);
+}
+
+// A line too long for IRC: refused whole (never cut), and a strike.
+void IrcFrontEnd::refuse_line() {
+    numeric(ERR_INPUTTOOLONG, {"Input line was too long"});
+    strike();
+}
+
+// Refused lines count as on the plain side: too many (--strikes, one forgiven a second) end
+// the session.
+void IrcFrontEnd::strike() {
+    session_.strike("abuse", farewell(Farewell::refused, "", "Too many refused lines"));
 }
 
 // Flood control. An IRC client is not told "lines are being dropped" as a plain one is: a
@@ -191,6 +204,7 @@ void IrcFrontEnd::dispatch(const irc::Message& m) {
     static constexpr std::array commands = {
         Command{"PRIVMSG", nullptr, false},  // PRIVMSG and NOTICE share one handler
         Command{"NOTICE", nullptr, false},
+        Command{"TAGMSG", &IrcFrontEnd::cmd_tagmsg, false},
         Command{"PING", &IrcFrontEnd::cmd_ping, true},
         Command{"PONG", &IrcFrontEnd::cmd_pong, true},
         Command{"JOIN", &IrcFrontEnd::cmd_join, false},
@@ -256,16 +270,20 @@ parley::Message IrcFrontEnd::farewell(Farewell why, std::string_view, std::strin
 }
 
 void IrcFrontEnd::on_idle(std::chrono::steady_clock::duration silent) {
-    const double interval = session_.state().config.ping_interval;
-    if (interval <= 0) {
-        return;
-    }
-    const auto ping_after = from_seconds(interval);
-    if (!registered_ && std::chrono::steady_clock::now() - session_.opened() > ping_after) {
+    // A client that connects and never registers holds a connection slot and a guest nick for
+    // this long at most, whatever the ping interval.
+    constexpr auto registration_timeout = std::chrono::seconds(60);
+    if (!registered_ &&
+        std::chrono::steady_clock::now() - session_.opened() > registration_timeout) {
         session_.finish("Registration timed out",
                         farewell(Farewell::idle, "", "Registration timed out"));
         return;
     }
+    const double interval = session_.state().config.ping_interval;
+    if (interval <= 0 || !registered_) {
+        return;
+    }
+    const auto ping_after = from_seconds(interval);
     if (silent >= 2 * ping_after) {
         const std::string reason =
             fmt::format("Ping timeout: {} seconds",

@@ -13,6 +13,8 @@
 #include "server/room_rules.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
+#include "shared/irc/format.hpp"
+#include "shared/irc/tags.hpp"
 #include "shared/irc/text.hpp"
 
 namespace parley {
@@ -21,6 +23,32 @@ using namespace irc;
 
 namespace {
 constexpr std::size_t max_targets = 4;  // TARGMAX=PRIVMSG:4,NOTICE:4
+}
+
+namespace {
+
+// The client-only tags ("+key") of a received message, to be relayed; the others (which the
+// server would have to understand) are dropped, as IRCv3 message-tags says.
+std::string client_tags(std::string_view raw) {
+    std::string out;
+    TagReader reader(raw);
+    for (Tag tag; reader.next(tag);) {
+        if (tag.key.size() > 1 && tag.key.front() == '+' && valid_tag_key(tag.key)) {
+            append_tag(out, tag.key, unescape_tag_value(tag.raw_value));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+void IrcFrontEnd::cmd_tagmsg(const irc::Message& m) {
+    if (m.param_count == 0 || m.param(0).empty()) {
+        numeric(ERR_NORECIPIENT, {"No recipient given (TAGMSG)"});
+        return;
+    }
+    for_each_target(
+        m, [&](std::string_view target) { message_one(target, {}, EventKind::tagmsg, m.tags); });
 }
 
 void IrcFrontEnd::cmd_privmsg(const irc::Message& m, EventKind kind) {
@@ -39,6 +67,13 @@ void IrcFrontEnd::cmd_privmsg(const irc::Message& m, EventKind kind) {
         }
         return;
     }
+    for_each_target(
+        m, [&](std::string_view target) { message_one(target, m.param(1), kind, m.tags); });
+}
+
+// Calls f(target) for each of the message's comma-separated targets, up to TARGMAX.
+template <class F>
+void IrcFrontEnd::for_each_target(const irc::Message& m, F&& f) {
     std::string_view targets = m.param(0);
     std::size_t count = 0;
     while (!targets.empty()) {
@@ -49,17 +84,28 @@ void IrcFrontEnd::cmd_privmsg(const irc::Message& m, EventKind kind) {
             continue;
         }
         if (++count > max_targets) {
-            if (!notice) {
+            if (!m.is("NOTICE")) {
                 numeric(407, {target, "Too many recipients"});
             }
             return;
         }
-        message_one(target, m.param(1), kind);
+        f(target);
     }
 }
 
-void IrcFrontEnd::message_one(std::string_view target, std::string_view text, EventKind kind) {
-    const bool notice = kind == EventKind::notice;
+void IrcFrontEnd::message_one(std::string_view target, std::string_view text, EventKind kind,
+                              std::string_view tags) {
+    const bool notice = kind == EventKind::notice || kind == EventKind::tagmsg;
+    // What IRC clients send must reach IRC clients whole: a text that would not fit in a
+    // relayed line (":nick!user@host PRIVMSG target :text" within 512 bytes) is refused, as
+    // Ergo does, rather than cut or split behind the sender's back.
+    if (kind != EventKind::tagmsg &&
+        text.size() > trailing_room(session_.source(), "PRIVMSG", {target})) {
+        if (!notice) {
+            numeric(ERR_INPUTTOOLONG, {"Input line was too long"});
+        }
+        return;
+    }
     auto e = std::make_shared<Event>();
     e->kind = kind;
     e->origin = &session_;
@@ -72,7 +118,9 @@ void IrcFrontEnd::message_one(std::string_view target, std::string_view text, Ev
         }
     }
     e->text = text;
+    e->client_tags = client_tags(tags);
     ServerState& state = session_.state();
+    e->id = ++state.last_message_id;
     if (target.front() == '#') {
         Room* room = state.rooms.find(target);
         if (room == nullptr) {
@@ -89,8 +137,12 @@ void IrcFrontEnd::message_one(std::string_view target, std::string_view text, Ev
         }
         e->room = room;
         flush();
-        // Kept in the room's recent messages, which plain clients see on joining.
-        room->say(e, session_);
+        if (kind == EventKind::tagmsg) {
+            room->emit(*e, &session_);  // nothing to keep: no text
+        } else {
+            // Kept in the room's recent messages, which plain clients see on joining.
+            room->say(e, session_);
+        }
         if (has(Cap::echo_message)) {
             show(*e);
         }

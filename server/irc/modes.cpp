@@ -74,7 +74,7 @@ void IrcFrontEnd::cmd_mode(const irc::Message& m) {
     }
     if (m.param(0).front() == '#') {
         Room* room = session_.state().rooms.find(m.param(0));
-        if (room == nullptr) {
+        if (room == nullptr || (room->modes().secret && !room->has(session_))) {
             numeric(ERR_NOSUCHCHANNEL, {m.param(0), "No such channel"});
             return;
         }
@@ -165,7 +165,7 @@ void IrcFrontEnd::channel_mode(Room& room, const irc::Message& m) {
     }
     const std::string_view changes = m.param(1);
     // "MODE #chan b" or "+b" alone lists the bans, which anybody may do.
-    if (changes == "b" || changes == "+b") {
+    if ((changes == "b" || changes == "+b") && m.param_count == 2) {
         for (const std::string& mask : room.bans()) {
             numeric(RPL_BANLIST, {room.name(), mask});
         }

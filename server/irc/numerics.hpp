@@ -34,6 +34,8 @@ enum Numeric : unsigned {
     RPL_WHOISIDLE = 317,
     RPL_ENDOFWHOIS = 318,
     RPL_WHOISCHANNELS = 319,
+    RPL_INVITELIST = 336,  // the channels one is invited to (INVITE without parameters)
+    RPL_ENDOFINVITELIST = 337,
     RPL_LISTSTART = 321,
     RPL_LIST = 322,
     RPL_LISTEND = 323,
@@ -44,8 +46,6 @@ enum Numeric : unsigned {
     RPL_TOPICWHOTIME = 333,
     RPL_WHOISACTUALLY = 338,
     RPL_INVITING = 341,
-    RPL_INVITELIST = 346,
-    RPL_ENDOFINVITELIST = 347,
     RPL_VERSION = 351,
     RPL_WHOREPLY = 352,
     RPL_NAMREPLY = 353,

@@ -138,8 +138,10 @@ void IrcFrontEnd::cmd_who(const irc::Message& m) {
                 found.push_back(&s);
             }
         });
-        for (Session* s : found) {
-            reply(*s, nullptr, 0);
+        // Bounded like LIST, so that the reply fits the client's outbox.
+        constexpr std::size_t max_who_replies = 1000;
+        for (std::size_t i = 0; i < found.size() && i < max_who_replies; ++i) {
+            reply(*found[i], nullptr, 0);
         }
     }
     numeric(RPL_ENDOFWHO, {mask, "End of WHO list"});
