@@ -1,11 +1,6 @@
 // The parley-server executable as operators run it: flags, errors, and SIGTERM.
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -13,111 +8,11 @@
 #include <regex>
 
 #include "tests/integration/harness.hpp"
+#include "tests/integration/process.hpp"
 
 using namespace parley::test;
 
 namespace {
-
-// A child process with its stdout and stderr read through one pipe.
-class Process {
-  public:
-    explicit Process(std::vector<std::string> args) {
-        // The IRC listener's default port is left to the tests that ask for it: parallel
-        // tests must not collide.
-        if (std::find(args.begin(), args.end(), "--irc-listen") == args.end()) {
-            args.insert(args.end(), {"--irc-listen", "none"});
-        }
-        args.insert(args.begin(), PARLEY_SERVER_PATH);
-        int fds[2];
-        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-        std::vector<char*> argv;
-        for (auto& a : args) {
-            argv.push_back(a.data());
-        }
-        argv.push_back(nullptr);
-        REQUIRE(::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) == 0);
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(fds[1]);
-        out_ = fds[0];
-    }
-    ~Process() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-        ::close(out_);
-    }
-
-    // Output until `pattern` matches a line (returns the match) or the deadline passes.
-    std::smatch wait_for(const std::regex& pattern, Duration timeout = patience) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        for (;;) {
-            std::size_t nl;
-            while ((nl = buffer_.find('\n')) != std::string::npos) {
-                line_ = buffer_.substr(0, nl);
-                buffer_.erase(0, nl + 1);
-                output_ += line_ + "\n";
-                std::smatch m;
-                if (std::regex_search(line_, m, pattern)) {
-                    return m;
-                }
-            }
-            if (!read_some(deadline)) {
-                FAIL("no line matched; output was:\n" << output_ << buffer_);
-            }
-        }
-    }
-
-    // Waits for the exit; returns the exit status, or -1 on timeout or a signal.
-    int wait_exit(Duration timeout = patience) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (read_some(deadline)) {
-        }
-        int status = 0;
-        // The pipe closed: the process is exiting; waitpid returns promptly.
-        while (std::chrono::steady_clock::now() < deadline) {
-            const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-            if (r == pid_) {
-                pid_ = -1;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-            }
-            pollfd none{-1, 0, 0};
-            ::poll(&none, 0, 10);  // the exit is imminent: re-check shortly
-        }
-        return -1;
-    }
-
-    void signal(int sig) { ::kill(pid_, sig); }
-    std::string output() const { return output_ + buffer_; }
-
-  private:
-    bool read_some(std::chrono::steady_clock::time_point deadline) {
-        const auto left =
-            std::chrono::duration_cast<Duration>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            return false;
-        }
-        pollfd p{out_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
-            return false;
-        }
-        char buf[4096];
-        const ssize_t n = ::read(out_, buf, sizeof buf);
-        if (n <= 0) {
-            return false;
-        }
-        buffer_.append(buf, static_cast<std::size_t>(n));
-        return true;
-    }
-
-    pid_t pid_ = -1;
-    int out_ = -1;
-    std::string buffer_, line_, output_;
-};
 
 const std::regex listening{R"(listening on 127\.0\.0\.1:(\d+))"};
 
@@ -195,4 +90,89 @@ TEST_CASE("IPv6 and several --listen endpoints", "[process]") {
     CHECK(std::stoi(m[1]) > 0);
     server.signal(SIGTERM);
     CHECK(server.wait_exit() == 0);
+}
+
+// --- operator passwords -----------------------------------------------------------------------
+
+namespace {
+
+// The hash --hash-password prints for `password` (given on standard input, as a pipe).
+std::string hash_of(const std::string& password) {
+    Process hasher({"--hash-password"}, password + "\n");
+    REQUIRE(hasher.wait_exit() == 0);
+    std::string out = hasher.output();
+    REQUIRE(std::count(out.begin(), out.end(), '\n') == 1);  // the hash, and no prompt
+    out.pop_back();
+    return out;
+}
+
+// A line that is the numeric `code` from the server named test.parley to `nick`.
+std::function<bool(std::string_view)> numeric(std::string_view code, std::string_view nick) {
+    return [prefix = ":test.parley " + std::string(code) + " " + std::string(nick) +
+                     " "](std::string_view l) { return l.starts_with(prefix); };
+}
+
+}  // namespace
+
+TEST_CASE("the hash --hash-password prints is yescrypt, and --oper accepts it", "[process][oper]") {
+    const std::string hash = hash_of("correct horse");
+    CHECK(hash.starts_with("$y$"));
+    CHECK(hash.find_first_of(" \t\r\n:") == std::string::npos);
+    // Salted: the same password hashes differently each time.
+    CHECK(hash_of("correct horse") != hash);
+
+    Process server({"--listen", "none", "--irc-listen", "127.0.0.1:0", "--server-name",
+                    "test.parley", "--oper", "operuser:" + hash});
+    const auto port = port_of(wait_listening(server, 1), "irc");
+    Client irc(port);
+    irc.send("NICK boss\r\nUSER boss 0 * :The Boss\r\n");
+    irc.expect(numeric("001", "boss"));
+    irc.expect([](std::string_view l) {
+        return l.starts_with(":test.parley 376 ") || l.starts_with(":test.parley 422 ");
+    });
+    irc.send("OPER operuser :correct pony\r\n");
+    irc.expect(numeric("464", "boss"));
+    irc.send("OPER nobody :correct horse\r\n");
+    irc.expect(numeric("491", "boss"));
+    irc.send("OPER operuser :correct horse\r\n");
+    irc.expect(numeric("381", "boss"));
+    irc.expect_line(":boss MODE boss +o");
+    server.wait_for(std::regex(R"(boss is now an operator \(operuser\))"));
+    CHECK(server.count_lines("failed OPER as operuser") == 1);
+    server.signal(SIGTERM);
+    CHECK(server.wait_exit() == 0);
+}
+
+TEST_CASE("an empty input to --hash-password is an error", "[process][oper]") {
+    Process hasher({"--hash-password"}, "");
+    CHECK(hasher.wait_exit() == 2);
+    CHECK(hasher.output() ==
+          "parley-server: --hash-password reads a password from standard input\n");
+}
+
+TEST_CASE("a plain-text password in --oper is refused", "[process][oper]") {
+    Process server({"--listen", "127.0.0.1:0", "--oper", "operuser:hunter2"});
+    CHECK(server.wait_exit() == 2);
+    const std::string out = server.output();
+    CHECK(out.rfind("parley-server: --oper operuser: ", 0) == 0);
+    CHECK(out.find("--hash-password") != std::string::npos);
+    CHECK(out.find("hunter2") == std::string::npos);  // the password is not echoed back
+    CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+}
+
+TEST_CASE("a MOTD file that never ends (--motd /dev/zero) is refused", "[process]") {
+    Process server({"--listen", "127.0.0.1:0", "--motd", "/dev/zero"});
+    CHECK(server.wait_exit() == 2);
+    CHECK(server.output() == "parley-server: --motd /dev/zero: longer than 64 KiB\n");
+}
+
+// A server nobody can connect to is a mistake in its flags: it should say so and stop rather
+// than run with nothing to do.
+TEST_CASE("no listener at all is one clear line and a non-zero exit", "[process][!mayfail]") {
+    Process server({"--listen", "none", "--irc-listen", "none"});
+    const int code = server.wait_exit();
+    CHECK(code > 0);
+    const std::string out = server.output();
+    CHECK(out.rfind("parley-server: ", 0) == 0);
+    CHECK(std::count(out.begin(), out.end(), '\n') == 1);
 }
