@@ -20,6 +20,15 @@ std::string plain_text(std::string_view text) {
     return out;
 }
 
+namespace {
+// The plain form of an event plain clients do not see: built (and checked) once per event, not
+// once per recipient.
+const Message& nothing_to_show() {
+    static const Message empty = make_message({});
+    return empty;
+}
+}  // namespace
+
 // Presence in a room past --announce-limit is shown only to the one it is about (see
 // Room::announces). Quits and nick changes carry no room: the client's own room decides.
 bool LineFrontEnd::sees_presence(const Event& e) const {
@@ -36,20 +45,20 @@ void LineFrontEnd::show(const Event& e) {
     };
     switch (e.kind) {
         case EventKind::message:
-        case EventKind::notice:
-            if (irc::is_ctcp_request(e.text)) {
-                return;  // VERSION, PING, DCC...: between IRC clients only
-            }
-            if (e.room != nullptr) {
-                deliver(e.form(Form::plain, [&] {
-                    return lines().room_message(e.room->name(), e.nick, plain_text(e.text)).done();
-                }));
-            } else {
-                deliver(e.form(Form::plain, [&] {
-                    return lines().private_message(e.nick, plain_text(e.text)).done();
-                }));
+        case EventKind::notice: {
+            const Message& m = e.form(Form::plain, [&] {
+                if (irc::is_ctcp_request(e.text)) {
+                    return nothing_to_show();  // VERSION, PING, DCC...: IRC clients only
+                }
+                return e.room != nullptr
+                           ? lines().room_message(e.room->name(), e.nick, plain_text(e.text)).done()
+                           : lines().private_message(e.nick, plain_text(e.text)).done();
+            });
+            if (!m->empty()) {
+                deliver(m);
             }
             return;
+        }
         case EventKind::action:
             if (e.room != nullptr) {
                 deliver(e.form(Form::plain, [&] {
