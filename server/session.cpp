@@ -118,7 +118,6 @@ Session::Session(Socket& socket, ServerState& state)
     : state_(state),
       socket_(socket),
       remote_(remote_of(socket)),
-      host_(remote_.address().to_string()),
       opened_(clock::now()),
       last_input_(opened_),
       outbox_(state.wakes, state.config.outbox_bytes),
@@ -152,7 +151,7 @@ const std::string& Session::nick() const {
 }
 
 std::string Session::source() const {
-    return fmt::format("{}!{}@{}", nick(), front_->user(), host_);
+    return fmt::format("{}!{}@{}", nick(), front_->user(), host());
 }
 
 bool Session::take_line() {

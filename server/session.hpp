@@ -101,8 +101,9 @@ class Session {
     void shut_down();
 
     const std::string& nick() const;
-    // The client's host as IRC shows it: its IP address.
-    const std::string& host() const { return host_; }
+    // The client's host as IRC shows it: its IP address. Made when asked for (events and
+    // replies), so that an idle connection does not hold it.
+    std::string host() const { return remote_.address().to_string(); }
     // nick!user@host, as IRC names a user.
     std::string source() const;
     // The peer's address for log lines (see Described).
@@ -150,7 +151,6 @@ class Session {
     Memberships* rooms_ = nullptr;
     Timer* join_ = nullptr;  // while the session waits for its writer: the wake-up
     asio::ip::tcp::endpoint remote_;
-    std::string host_;
     bool ending_ = false;  // finish() or disconnect() was called: read no more
     bool writer_running_ = false;
     clock::time_point opened_;
