@@ -118,6 +118,16 @@ std::vector<std::string> isupport_tokens(const Lines& lines, std::string_view ni
     return tokens;
 }
 
+// What the server holds with `clients` sessions (each with its connection and nickname),
+// `members` room memberships and `rooms` rooms (#lobby counted).
+parley::ServerStats counts(std::size_t clients, std::size_t members, std::size_t rooms) {
+    return {.live_sessions = clients,
+            .connections = clients,
+            .nicknames = clients,
+            .rooms = rooms,
+            .memberships = members};
+}
+
 bool has_token(const std::vector<std::string>& tokens, std::string_view token) {
     return std::find(tokens.begin(), tokens.end(), token) != tokens.end();
 }
@@ -222,6 +232,16 @@ TEST_CASE("irc: a nickname is unique across protocols", "[irc][registration][nic
           numeric(1, "ircbob", ":Welcome to the Parley IRC network, ircbob!~ircbob@127.0.0.1"));
     c.expect_numeric(422);
 
+    // NICKLEN=32 on both sides.
+    c.send_line("NICK " + std::string(33, 'n'));
+    CHECK(next(c) == numeric(432, "ircbob", std::string(33, 'n') + " :Erroneous nickname"));
+    bob->say("/nick " + std::string(33, 'n'));
+    CHECK_THAT(next(*bob), StartsWith("!!! bad-nick: "));
+    bob->say("/nick " + std::string(32, 'n'));
+    CHECK(next(*bob) == "-!- bob is now known as " + std::string(32, 'n'));
+    bob->say("/nick bob");
+    CHECK(next(*bob) == "-!- " + std::string(32, 'n') + " is now known as bob");
+
     // The other way: a plain /nick of an IRC user's nickname.
     bob->say("/nick IRCBOB");
     CHECK(next(*bob) == "!!! nick-taken: the nickname IRCBOB is in use");
@@ -243,10 +263,7 @@ TEST_CASE("irc: a nickname is unique across protocols", "[irc][registration][nic
     pending.send_line("QUIT");
     CHECK(next(pending) == "ERROR :Closing Link: 127.0.0.1 (Client Quit)");
     CHECK(pending.closed_within());
-    parley::ServerStats want;
-    want.live_sessions = want.connections = want.nicknames = 2;
-    want.memberships = want.rooms = 1;  // bob in #lobby
-    REQUIRE(server.settles_to(want));
+    REQUIRE(server.settles_to(counts(2, 1, 1)));  // bob in #lobby, ircbob in no room
     bob->say("/nick pending");
     CHECK(next(*bob) == "-!- bob is now known as pending");
 }
@@ -267,6 +284,24 @@ TEST_CASE("irc: commands before registration get 451 and reach nobody", "[irc][r
     c.send_line("USER dave 0 * :Again");
     CHECK(next(c) == numeric(462, "dave", ":You may not reregister"));
     CHECK(drain(*bob).empty());
+}
+
+TEST_CASE("irc: CHANNELLEN=64 holds on both sides", "[irc][registration]") {
+    TestServer server(irc_config());
+    auto bob = IrcClient::connect(server.irc_port(), "bob");
+    auto pat = Client::join(server.port(), "pat");
+    const std::string longest = "#" + std::string(63, 'c');
+    const std::string too_long = "#" + std::string(64, 'c');
+    bob->send_line("JOIN " + too_long);
+    CHECK(next(*bob) == numeric(476, "bob", too_long + " :Bad Channel Mask"));
+    pat->say("/join " + too_long);
+    CHECK_THAT(next(*pat), StartsWith("!!! bad-room: "));
+    bob->send_line("JOIN " + longest);
+    CHECK(next(*bob) == ":bob!~bob@127.0.0.1 JOIN " + longest);
+    bob->expect_numeric(366);
+    pat->say("/join " + longest);
+    pat->expect_line("--- Members of " + longest + " (2): bob pat");
+    CHECK(next(*bob) == ":pat!plain@127.0.0.1 JOIN " + longest);
 }
 
 TEST_CASE("irc: ISUPPORT's CHANLIMIT states the limit JOIN enforces",
@@ -362,6 +397,13 @@ TEST_CASE("irc: topic, nick change, part and quit are seen on both sides", "[irc
     bob->send_line("NICK bobby");
     CHECK(next(*bob) == ":bob!~bob@127.0.0.1 NICK bobby");
     CHECK(next(*alice) == "-!- bob is now known as bobby");
+    bob->send_line("WHOWAS alice");
+    CHECK(next(*bob) == numeric(314, "bobby", "alice plain 127.0.0.1 * :Parley plain client"));
+    CHECK_THAT(next(*bob), StartsWith(numeric(312, "bobby", "alice irc.parley.test :")));
+    CHECK(next(*bob) == numeric(369, "bobby", "alice :End of WHOWAS"));
+    bob->send_line("WHOWAS bob");
+    CHECK(next(*bob) == numeric(314, "bobby", "bob ~bob 127.0.0.1 * :Real bob"));
+    bob->expect_numeric(369);
 
     alice->say("/leave");
     CHECK(next(*bob) == ":alicia!plain@127.0.0.1 PART #room");
@@ -409,10 +451,7 @@ TEST_CASE("irc: IRC users are not put in #lobby; LIST shows only rooms with memb
     auto bob = IrcClient::connect(server.irc_port(), "bob");
     alice->say("/who");
     CHECK(next(*alice) == "--- Members of #lobby (1): alice");
-    parley::ServerStats want;
-    want.live_sessions = want.connections = want.nicknames = 2;
-    want.memberships = want.rooms = 1;
-    CHECK(server.settles_to(want));
+    CHECK(server.settles_to(counts(2, 1, 1)));
     bob->send_line("WHOIS bob");
     CHECK(next(*bob) == numeric(311, "bob", "bob ~bob 127.0.0.1 * :Real bob"));
     CHECK(next(*bob) == numeric(312, "bob", "bob irc.parley.test :Parley"));  // no 319
@@ -650,6 +689,41 @@ TEST_CASE("irc: a NOTICE is never answered, errors included", "[irc][text]") {
     CHECK(next(*bob) == numeric(403, "bob", "#nowhere :No such channel"));
     bob->send_line("PRIVMSG bob");
     CHECK(next(*bob) == numeric(412, "bob", ":No text to send"));
+}
+
+TEST_CASE("irc: topics and quit reasons from either side fit in IRC's 512 bytes",
+          "[irc][text][!mayfail]") {
+    TestServer server(irc_config());
+    auto alice = plain_in(server, "alice", "#room");
+    auto bob = irc_in(server, "bob", "#room");
+    auto carol = irc_in(server, "carol", "#room");
+    alice->expect_line("-!- carol joined #room");
+    bob->expect_line(":carol!~carol@127.0.0.1 JOIN #room");
+    const auto fits = [](const std::optional<std::string>& raw, std::string_view head) {
+        REQUIRE(raw);
+        INFO(raw->size() << " bytes: " << *raw);
+        CHECK(raw->starts_with(head));
+        CHECK(raw->size() <= 512);
+        CHECK(parley::valid_utf8(*raw));
+    };
+
+    std::string topic;
+    for (int i = 0; i < 600; ++i) {
+        topic += "é";  // 1200 bytes: TOPICLEN=390 is what IRC clients were told
+    }
+    alice->say("/topic " + topic);
+    fits(bob->raw_line(), ":alice!plain@127.0.0.1 TOPIC #room :");
+    bob->send_line("TOPIC #room");
+    const auto rpl_topic = bob->raw_line();
+    fits(rpl_topic, numeric(332, "bob", "#room :"));
+    CHECK(rpl_topic->size() - numeric(332, "bob", "#room :").size() - 2 <= 390);
+    bob->expect_numeric(333);
+
+    alice->say("/quit " + std::string(1000, 'q'));
+    fits(bob->raw_line(), ":alice!plain@127.0.0.1 QUIT :");
+    carol->send_line("QUIT :" + std::string(490, 'x'));
+    fits(carol->raw_line(), "ERROR :Closing Link: 127.0.0.1 (Quit: ");
+    fits(bob->raw_line(), ":carol!~carol@127.0.0.1 QUIT :Quit: ");
 }
 
 // --- --announce-limit -----------------------------------------------------------------------
@@ -1070,6 +1144,23 @@ TEST_CASE("irc: OPER, KILL of a plain user, and WALLOPS to +w users only", "[irc
     CHECK_FALSE(root->has_seen_containing("WALLOPS"));
 }
 
+TEST_CASE("irc: WHOWAS remembers users who quit, on either protocol", "[irc][!mayfail]") {
+    TestServer server(irc_config());
+    auto asker = IrcClient::connect(server.irc_port(), "asker");
+    auto bob = IrcClient::connect(server.irc_port(), "bob");
+    bob->send_line("QUIT :bye");
+    CHECK(bob->closed_within());
+    auto pat = Client::join(server.port(), "pat");
+    pat->say("/quit");
+    CHECK(pat->closed_within());
+    REQUIRE(server.settles_to(counts(1, 0, 1)));
+    asker->send_line("WHOWAS bob");
+    CHECK(next(*asker) == numeric(314, "asker", "bob ~bob 127.0.0.1 * :Real bob"));
+    asker->expect_numeric(369);
+    asker->send_line("WHOWAS pat");
+    CHECK(next(*asker) == numeric(314, "asker", "pat plain 127.0.0.1 * :Parley plain client"));
+}
+
 // --- Guards ---------------------------------------------------------------------------------
 
 TEST_CASE("irc: after IRC and plain clients leave every way, nothing is left", "[irc][guards]") {
@@ -1091,11 +1182,7 @@ TEST_CASE("irc: after IRC and plain clients leave every way, nothing is left", "
     unregistered.sync();
     IrcClient silent(server.irc_port());  // connected, never said a word
     watch->expect_line("-!- preset joined #room");
-    parley::ServerStats want;
-    want.live_sessions = want.connections = want.nicknames = 9;
-    want.memberships = 7;
-    want.rooms = 3;  // #lobby, #room, #solo
-    REQUIRE(server.settles_to(want));
+    REQUIRE(server.settles_to(counts(9, 7, 3)));  // #lobby, #room, #solo
 
     quitter->send_line("QUIT :bye");
     watch->expect_line("-!- quitter quit (Quit: bye)");
@@ -1113,9 +1200,7 @@ TEST_CASE("irc: after IRC and plain clients leave every way, nothing is left", "
     unregistered.reset();
     silent.shutdown_send();
     CHECK(silent.closed_within());
-    want.live_sessions = want.connections = want.nicknames = want.memberships = 1;
-    want.rooms = 2;
-    CHECK(server.settles_to(want));
+    CHECK(server.settles_to(counts(1, 1, 2)));
     watch->say("/quit");
     watch->expect_line("--- Goodbye.");
     CHECK(server.settles_at(0));
