@@ -318,9 +318,8 @@ IrcClient::IrcClient(unsigned short irc_port) : Client(irc_port) {
 std::unique_ptr<IrcClient> IrcClient::connect(unsigned short irc_port, std::string_view nick) {
     auto c = std::make_unique<IrcClient>(irc_port);
     c->nick_ = nick;
-    c->user_ = nick.substr(0, 10);
     c->send_line("NICK " + std::string(nick));
-    c->send_line("USER " + c->user_ + " 0 * :Real " + std::string(nick));
+    c->send_line("USER " + std::string(nick.substr(0, 10)) + " 0 * :Real " + std::string(nick));
     c->expect_prefix(numeric_prefix(1) + std::string(nick) + " ");
     const std::string end_of_motd = numeric_prefix(376);
     const std::string no_motd = numeric_prefix(422);

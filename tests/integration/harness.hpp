@@ -145,13 +145,11 @@ class IrcClient : public Client {
     std::string expect_numeric(unsigned code, Duration timeout = patience);
     void answer_pings(bool on) { answer_pings_ = on; }
 
-    // The nickname and nick!user@host this client registered with (connect()).
+    // The nickname this client registered with (connect()).
     const std::string& nick() const { return nick_; }
-    std::string source() const { return nick_ + "!~" + user_ + "@127.0.0.1"; }
 
   private:
     std::string nick_;
-    std::string user_;
     unsigned syncs_ = 0;
 };
 

@@ -942,16 +942,21 @@ TEST_CASE("irc: KICK of a plain user puts it back in #lobby; both sides see it",
     CHECK(next(*s.op) == ":pat!plain@127.0.0.1 JOIN #room");
 }
 
-// Hidden, and not tagged [irc]: it reads a freed room (KICK goes on with the channel after
-// kicking its last member), which ASan aborts the whole run for. Run it by its tag.
+// Hidden, and not tagged [irc]: KICK goes on with the channel after kicking its last member,
+// reading a freed room (a crash in Release, an abort under ASan), which would take every other
+// test down with it. Run it by its tag.
 TEST_CASE("irc: an operator kicking itself from its own channel, twice in one KICK",
           "[.][irc-kick-self][!mayfail]") {
     TestServer server(irc_config());
     auto solo = irc_in(server, "solo", "#solo");
     solo->send_line("KICK #solo solo,solo :out");
     CHECK(next(*solo) == ":solo!~solo@127.0.0.1 KICK #solo solo :out");
-    CHECK(next(*solo) == numeric(403, "solo", "#solo :No such channel"));
+    // The channel went with its last member: the second nick finds none.
+    const std::string second = next(*solo);
+    CHECK((second.starts_with(numeric_prefix(403)) || second.starts_with(numeric_prefix(442))));
     CHECK(drain(*solo).empty());
+    solo->send_line("JOIN #solo");
+    CHECK(next(*solo) == ":solo!~solo@127.0.0.1 JOIN #solo");
 }
 
 TEST_CASE("irc: an IRC op's +o on a plain user shows in NAMES and binds as operator",
