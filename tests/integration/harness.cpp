@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -25,23 +26,46 @@ Config test_config() {
     return c;
 }
 
+Config irc_config() {
+    Config c = test_config();
+    c.irc_listen = {"127.0.0.1:0"};
+    c.server_name = std::string(irc_server_name);
+    return c;
+}
+
 namespace {
 unsigned short port_of(const std::string& endpoint) {
     return static_cast<unsigned short>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+}
+
+unsigned short first_port(const std::vector<std::string>& endpoints) {
+    return endpoints.empty() ? 0 : port_of(endpoints.front());
 }
 }  // namespace
 
 TestServer::TestServer(Config config)
     : server_((spdlog::set_level(spdlog::level::from_str(config.log_level)), config)),
-      port_(port_of(server_.endpoints().at(0))),
+      port_(first_port(server_.endpoints())),
+      irc_port_(first_port(server_.endpoints(true))),
       thread_([this] { server_.run(false); }) {}
 
 bool TestServer::settles_at(std::size_t clients, std::size_t rooms, Duration timeout) {
+    ServerStats want;
+    want.live_sessions = clients;
+    want.connections = clients;
+    want.nicknames = clients;
+    want.memberships = clients;
+    want.rooms = rooms;
+    return settles_to(want, timeout);
+}
+
+bool TestServer::settles_to(const ServerStats& want, Duration timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         const ServerStats s = stats();
-        if (s.live_sessions == clients && s.connections == clients && s.nicknames == clients &&
-            s.memberships == clients && s.rooms == rooms) {
+        if (s.live_sessions == want.live_sessions && s.connections == want.connections &&
+            s.nicknames == want.nicknames && s.memberships == want.memberships &&
+            s.rooms == want.rooms) {
             return true;
         }
         if (std::chrono::steady_clock::now() >= deadline) {
@@ -147,23 +171,43 @@ bool Client::fill(std::chrono::steady_clock::time_point deadline) {
     }
 }
 
-std::optional<std::string> Client::line(Duration timeout) {
+std::optional<std::string> Client::raw_line(Duration timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         const std::size_t nl = buffer_.find('\n');
         if (nl != std::string::npos) {
-            std::string out = buffer_.substr(0, nl);
+            std::string raw = buffer_.substr(0, nl + 1);
             buffer_.erase(0, nl + 1);
+            std::string out = raw.substr(0, nl);
             if (!out.empty() && out.back() == '\r') {
                 out.pop_back();
             }
             seen_.push_back(out);
-            return out;
+            if (answer_pings_) {
+                // "PING token" or ":server PING token": the answer carries the same token.
+                std::string_view command = out;
+                if (command.starts_with(':')) {
+                    const std::size_t sp = command.find(' ');
+                    command.remove_prefix(sp == std::string_view::npos ? command.size() : sp + 1);
+                }
+                if (command.starts_with("PING ")) {
+                    send("PONG " + std::string(command.substr(5)) + "\r\n");
+                }
+            }
+            return raw;
         }
         if (!fill(deadline)) {
             return std::nullopt;
         }
     }
+}
+
+std::optional<std::string> Client::line(Duration timeout) {
+    auto raw = raw_line(timeout);
+    if (!raw) {
+        return std::nullopt;
+    }
+    return seen_.back();
 }
 
 std::string Client::expect(const std::function<bool(std::string_view)>& pred, Duration timeout) {
@@ -241,6 +285,15 @@ bool Client::has_seen(std::string_view text) const {
     return false;
 }
 
+bool Client::has_seen_containing(std::string_view text, std::size_t from) const {
+    for (std::size_t i = from; i < seen_.size(); ++i) {
+        if (seen_[i].find(text) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void Client::reset() {
     linger lg{1, 0};  // close with RST, as a crashed client would
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -250,6 +303,42 @@ void Client::reset() {
 
 void Client::shutdown_send() {
     ::shutdown(fd_, SHUT_WR);
+}
+
+std::string numeric_prefix(unsigned code) {
+    char digits[4];
+    std::snprintf(digits, sizeof digits, "%03u", code % 1000);
+    return ":" + std::string(irc_server_name) + " " + digits + " ";
+}
+
+IrcClient::IrcClient(unsigned short irc_port) : Client(irc_port) {
+    answer_pings_ = true;
+}
+
+std::unique_ptr<IrcClient> IrcClient::connect(unsigned short irc_port, std::string_view nick) {
+    auto c = std::make_unique<IrcClient>(irc_port);
+    c->nick_ = nick;
+    c->send_line("NICK " + std::string(nick));
+    c->send_line("USER " + std::string(nick.substr(0, 10)) + " 0 * :Real " + std::string(nick));
+    c->expect_prefix(numeric_prefix(1) + std::string(nick) + " ");
+    const std::string end_of_motd = numeric_prefix(376);
+    const std::string no_motd = numeric_prefix(422);
+    c->expect(
+        [&](std::string_view l) { return l.starts_with(end_of_motd) || l.starts_with(no_motd); });
+    return c;
+}
+
+void IrcClient::sync() {
+    const std::string token = "sync-" + std::to_string(++syncs_);
+    send_line("PING :" + token);
+    // The token is the last parameter, with or without ':' before it.
+    const std::string pong =
+        ":" + std::string(irc_server_name) + " PONG " + std::string(irc_server_name) + " ";
+    expect([&](std::string_view l) { return l == pong + token || l == pong + ":" + token; });
+}
+
+std::string IrcClient::expect_numeric(unsigned code, Duration timeout) {
+    return expect_prefix(numeric_prefix(code), timeout);
 }
 
 }  // namespace parley::test
