@@ -38,8 +38,8 @@ class FrontEnd {
     // The line the client reads last when the server ends its session: `code` is the plain
     // protocol's error code ("server-full", "disconnected"), `text` says why.
     virtual Message farewell(Farewell why, std::string_view code, std::string_view text) = 0;
-    // The session was removed from `room` by someone else (kicked).
-    virtual void removed_from(Room& room) = 0;
+    // The session was removed from a room by someone else (kicked); the room may be gone.
+    virtual void removed_from_room() = 0;
     // Called by the server's sweep about once a second with the time since the client last
     // sent anything; IRC pings quiet clients and ends those that do not answer.
     virtual void on_idle(std::chrono::steady_clock::duration) {}

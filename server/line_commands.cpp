@@ -74,6 +74,7 @@ void LineFrontEnd::enter(Room& room) {
     // The first member of a new room is its operator, whatever protocol it speaks.
     session_.rooms().join(
         room, room.empty() && &room != &session_.state().rooms.lobby() ? Member::op : 0);
+    use_invitation(room, session_);
     Event joined = event_of(session_, EventKind::join, &room);
     joined.text = realname();
     room.emit(joined);
@@ -267,10 +268,8 @@ void LineFrontEnd::handle(const cmd::Topic& c) {
         return;
     }
     // Cut to TOPICLEN, as IRC clients are told, at a UTF-8 boundary.
-    std::string_view text = c.text == "-" ? std::string_view() : c.text;
-    std::string_view rest = text;
-    room->set_topic(std::string(text.size() > max_topic ? irc::next_piece(rest, max_topic) : text),
-                    session_.nick());
+    const std::string_view text = c.text == "-" ? std::string_view() : c.text;
+    room->set_topic(std::string(irc::cut_utf8(text, max_topic)), session_.nick());
     Event e = event_of(session_, EventKind::topic, room);
     e.text = room->topic();
     room->emit(e);

@@ -130,7 +130,7 @@ void LineFrontEnd::show(const Event& e) {
 }
 
 // A plain client that lost its room (kicked from it) goes back to the lobby, as after /leave.
-void LineFrontEnd::removed_from(Room&) {
+void LineFrontEnd::removed_from_room() {
     if (session_.rooms().empty() && !session_.ending()) {
         enter(session_.state().rooms.lobby());
     }

@@ -35,7 +35,7 @@ class LineFrontEnd final : public FrontEnd {
     void begin() override;
     void on_bytes(std::string_view bytes) override;
     void show(const Event& e) override;
-    void removed_from(Room& room) override;
+    void removed_from_room() override;
     Message farewell(Farewell why, std::string_view code, std::string_view text) override;
     std::string_view user() const override { return "plain"; }
     std::string_view realname() const override { return "Parley plain client"; }

@@ -22,6 +22,7 @@ class RoomDirectory {
     RoomDirectory(std::size_t history_limit, std::size_t announce_limit);
 
     Room& lobby() { return *lobby_; }
+    const Room& lobby() const { return *lobby_; }
 
     Room* find(std::string_view name);
     // The room called `name`, created if needed; `name` must be valid.

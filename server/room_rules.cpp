@@ -20,6 +20,13 @@ bool banned(const Room& room, const Session& s) {
                        [&](const std::string& mask) { return irc::mask_match(mask, who); });
 }
 
+void use_invitation(Room& room, const Session& s) {
+    auto& invited = room.invited();
+    if (!invited.empty()) {
+        std::erase(invited, fold_case(s.nick()));
+    }
+}
+
 bool room_operator(const Room& room, const Session& s) {
     const Member* m = room.find(s);
     return m != nullptr && (m->status & Member::op) != 0;

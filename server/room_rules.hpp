@@ -23,6 +23,8 @@ std::optional<JoinRefusal> join_refusal(const Room& room, const Session& s, std:
 std::optional<std::string> speech_refusal(const Room& room, const Session& s);
 // Why `s` may not set the topic of `room`, or nothing (IRC's 482 or 442).
 std::optional<std::string> topic_refusal(const Room& room, const Session& s);
+// An invitation lets one in once: `s` has joined `room`, and its invitation, if any, is used.
+void use_invitation(Room& room, const Session& s);
 // Whether a ban mask of `room` matches `s`.
 bool banned(const Room& room, const Session& s);
 // Whether `s` is an operator of `room`.

@@ -113,11 +113,16 @@ void Server::Impl::reload() {
 // (IRC pings quiet clients).
 Task<void> Server::Impl::sweep_idle() {
     const auto limit = from_seconds(config.idle_timeout);
-    const auto period = config.idle_timeout > 0 ? std::min<std::chrono::steady_clock::duration>(
-                                                      std::max<std::chrono::steady_clock::duration>(
-                                                          limit / 4, std::chrono::milliseconds(50)),
-                                                      std::chrono::seconds(1))
-                                                : std::chrono::seconds(1);
+    // Often enough for the shortest limit to be kept within a quarter of itself, at most once a
+    // second, and never more than 20 times a second.
+    using duration = std::chrono::steady_clock::duration;
+    duration period = std::chrono::seconds(1);
+    for (const double seconds : {config.idle_timeout, config.ping_interval}) {
+        if (seconds > 0) {
+            period = std::min(period, from_seconds(seconds) / 4);
+        }
+    }
+    period = std::max<duration>(period, std::chrono::milliseconds(50));
     std::vector<Session*> sessions;
     while (!state.closing) {
         idle_timer.expires_after(period);

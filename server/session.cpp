@@ -191,8 +191,7 @@ std::optional<Event> Session::quit_event() const {
     e.nick = nick();
     e.source = source();
     // Cut as IRC's other texts are (390 bytes, at a UTF-8 boundary): a plain /quit may be longer.
-    std::string_view rest = quit_reason();
-    e.text = rest.size() > 390 ? irc::next_piece(rest, 390) : rest;
+    e.text = irc::cut_utf8(quit_reason(), 390);
     return e;
 }
 

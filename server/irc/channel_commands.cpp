@@ -46,8 +46,7 @@ void for_each_item(std::string_view list, F&& f) {
 }
 
 std::string_view cut(std::string_view text, std::size_t max) {
-    std::string_view rest = text;
-    return text.size() <= max ? text : next_piece(rest, max);
+    return cut_utf8(text, max);
 }
 
 Event event_by(const Session& s, EventKind kind, const Room* room) {
@@ -108,6 +107,7 @@ void IrcFrontEnd::join_one(std::string_view name, std::string_view key) {
     // The first member of a new channel is its operator.
     const bool first = room.empty() && &room != &state.rooms.lobby();
     session_.rooms().join(room, first ? Member::op : 0);
+    use_invitation(room, session_);
     Event joined = event_by(session_, EventKind::join, &room);
     joined.text = realname_;
     flush();
@@ -326,7 +326,15 @@ void IrcFrontEnd::cmd_kick(const irc::Message& m) {
     }
     const std::string_view reason =
         m.param_count > 2 ? cut(m.param(2), max_text) : std::string_view(session_.nick());
+    const std::string name = room->name();
     for_each_item(m.param(1), [&](std::string_view nick) {
+        // The room goes when its last member is kicked (an operator may kick itself): look it
+        // up again for every name.
+        Room* room = session_.state().rooms.find(name);
+        if (room == nullptr) {
+            numeric(ERR_NOSUCHCHANNEL, {name, "No such channel"});
+            return;
+        }
         Session* target = session_.state().registry.find(nick);
         if (target == nullptr || !room->has(*target)) {
             numeric(ERR_USERNOTINCHANNEL, {nick, room->name(), "They aren't on that channel"});
@@ -336,8 +344,8 @@ void IrcFrontEnd::cmd_kick(const irc::Message& m) {
         e.target = target->nick();
         e.text = reason;
         flush();
-        target->rooms().leave(*room, e);
-        target->front().removed_from(*room);
+        target->rooms().leave(*room, e);  // may remove the room
+        target->front().removed_from_room();
     });
 }
 

@@ -57,7 +57,7 @@ class IrcFrontEnd final : public FrontEnd {
     void begin() override;
     void on_bytes(std::string_view bytes) override;
     void show(const Event& e) override;
-    void removed_from(Room&) override {}
+    void removed_from_room() override {}
     Message farewell(Farewell why, std::string_view code, std::string_view text) override;
     void on_idle(std::chrono::steady_clock::duration silent) override;
     std::string_view user() const override { return user_; }

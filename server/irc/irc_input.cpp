@@ -271,23 +271,25 @@ parley::Message IrcFrontEnd::farewell(Farewell why, std::string_view, std::strin
 
 void IrcFrontEnd::on_idle(std::chrono::steady_clock::duration silent) {
     // A client that connects and never registers holds a connection slot and a guest nick for
-    // this long at most, whatever the ping interval.
-    constexpr auto registration_timeout = std::chrono::seconds(60);
+    // a minute at most, or the ping interval if that is shorter (0 turns pings off, not this).
+    const double interval = session_.state().config.ping_interval;
+    const auto registration_timeout = interval > 0
+                                          ? std::min<std::chrono::steady_clock::duration>(
+                                                from_seconds(interval), std::chrono::seconds(60))
+                                          : std::chrono::seconds(60);
     if (!registered_ &&
         std::chrono::steady_clock::now() - session_.opened() > registration_timeout) {
         session_.finish("Registration timed out",
                         farewell(Farewell::idle, "", "Registration timed out"));
         return;
     }
-    const double interval = session_.state().config.ping_interval;
     if (interval <= 0 || !registered_) {
         return;
     }
     const auto ping_after = from_seconds(interval);
-    if (silent >= 2 * ping_after) {
-        const std::string reason =
-            fmt::format("Ping timeout: {} seconds",
-                        std::chrono::duration_cast<std::chrono::seconds>(silent).count());
+    if (pinged_ && silent >= 2 * ping_after) {
+        const std::string reason = fmt::format("Ping timeout: {:.0f} seconds",
+                                               std::chrono::duration<double>(silent).count());
         session_.finish(reason, farewell(Farewell::idle, "", reason));
     } else if (silent >= ping_after && !pinged_) {
         pinged_ = true;

@@ -271,9 +271,7 @@ void IrcFrontEnd::cmd_userhost(const irc::Message& m) {
 }
 
 void IrcFrontEnd::cmd_away(const irc::Message& m) {
-    std::string_view text = m.param(0);
-    std::string_view rest = text;
-    text = text.size() > 390 ? next_piece(rest, 390) : text;
+    const std::string_view text = cut_utf8(m.param(0), 390);
     if (text.empty() && away_.empty()) {
         numeric(RPL_UNAWAY, {"You are no longer marked as being away"});
         return;

@@ -266,7 +266,9 @@ void IrcFrontEnd::send_lusers() {
                                           users - invisible, invisible)});
     numeric(RPL_LUSEROP, {fmt::format("{}", state.irc_opers), "operator(s) online"});
     numeric(RPL_LUSERUNKNOWN, {fmt::format("{}", state.irc_unregistered), "unknown connection(s)"});
-    numeric(RPL_LUSERCHANNELS, {fmt::format("{}", state.rooms.list().size()), "channels formed"});
+    // Rooms with members: an empty #lobby is no channel to an IRC client (LIST agrees).
+    const std::size_t channels = state.rooms.list().size() - (state.rooms.lobby().empty() ? 1 : 0);
+    numeric(RPL_LUSERCHANNELS, {fmt::format("{}", channels), "channels formed"});
     numeric(RPL_LUSERME, {fmt::format("I have {} clients and 0 servers", users)});
     const std::string now = fmt::format("{}", users);
     const std::string most = fmt::format("{}", std::max(state.most_clients, users));
@@ -313,8 +315,10 @@ void IrcFrontEnd::cmd_pong(const irc::Message&) {
 }
 
 void IrcFrontEnd::cmd_quit(const irc::Message& m) {
-    const std::string reason =
-        m.param_count > 0 ? fmt::format("Quit: {}", m.param(0)) : std::string("Client Quit");
+    // Cut as other quit reasons are, so that the ERROR and QUIT lines fit in 512 bytes.
+    const std::string reason = m.param_count > 0
+                                   ? fmt::format("Quit: {}", cut_utf8(m.param(0), 384))
+                                   : std::string("Client Quit");
     flush();
     session_.finish(reason, farewell(Farewell::refused, "", reason));
 }

@@ -97,6 +97,18 @@ std::string_view next_piece(std::string_view& rest, std::size_t max_bytes) {
     return piece;
 }
 
+std::string_view cut_utf8(std::string_view text, std::size_t max_bytes) {
+    if (text.size() <= max_bytes) {
+        return text;
+    }
+    std::size_t end = max_bytes;
+    // Back over continuation bytes (10xxxxxx) to the start of the code point cut through.
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+        --end;
+    }
+    return text.substr(0, end);
+}
+
 std::vector<std::string_view> split_utf8(std::string_view text, std::size_t max_bytes) {
     std::vector<std::string_view> pieces;
     while (!text.empty()) {

@@ -24,6 +24,10 @@ inline constexpr std::size_t min_piece = 4;
 // an empty view once `rest` is empty; no piece is empty otherwise.
 std::string_view next_piece(std::string_view& rest, std::size_t max_bytes);
 
+// The longest start of `text` of at most `max_bytes` bytes that ends at a code point boundary:
+// for texts IRC bounds (TOPICLEN, KICKLEN, AWAYLEN, quit reasons), which are cut, not split.
+std::string_view cut_utf8(std::string_view text, std::size_t max_bytes);
+
 // All the pieces of `text`, as next_piece cuts them (none for an empty text).
 std::vector<std::string_view> split_utf8(std::string_view text, std::size_t max_bytes);
 
