@@ -42,10 +42,12 @@ ensure_packages() {
 }
 
 # Configures and builds one build tree: build_tree DIR [cmake args...]
+# Every target, or only those named in PARLEY_BUILD_TARGETS (space-separated).
 build_tree() {
-    local dir=$1
+    local dir=$1 targets=() t
     shift
+    for t in ${PARLEY_BUILD_TARGETS:-}; do targets+=(--target "$t"); done
     cmake -S "$PARLEY_ROOT" -B "$dir" "$@" >/dev/null || die "cmake configure failed for $dir"
     # Progress lines go; warnings and errors (stderr) stay.
-    cmake --build "$dir" -j "$(nproc)" >/dev/null || die "build failed in $dir"
+    cmake --build "$dir" -j "$(nproc)" "${targets[@]}" >/dev/null || die "build failed in $dir"
 }
