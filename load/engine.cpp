@@ -215,13 +215,38 @@ void Engine::on_control(int idx, Control k, std::string_view text) {
             mark_ready(idx);
             return;
         case Control::ping:
-            c.out += kNatsPong;
+            append_pong(t_.protocol, c.out, text);
+            return;
+        case Control::registered:
+            // IRC: registered; only now may it join (a JOIN sent earlier gets 451).
+            if (c.state == ConnState::handshake) {
+                IrcProtocol::append_join(c.out, layout_.rooms[c.room].name);
+            }
+            return;
+        case Control::joined:
+            if (c.state == ConnState::handshake &&
+                irc_is_join(text, c.nick, layout_.rooms[c.room].name)) {
+                mark_ready(idx);
+            }
             return;
         case Control::error:
             ++server_errors_;
             c.last_error = text;
+            if (t_.protocol == Protocol::irc) {
+                const int code = irc_reply_code(text);
+                // 433: the nickname is taken (a client of an earlier run on a shared server).
+                if (code == 433 && c.state == ConnState::handshake) {
+                    c.nick += '_';
+                    IrcProtocol::append_nick(c.out, c.nick);
+                }
+                r_.extra[code < 0 ? std::string("server_error_ERROR")
+                                  : fmt::format("server_error_{}", code)] += 1;
+            }
             return;
         case Control::other:
+            if (t_.protocol == Protocol::irc) {
+                hooks_.on_line(*this, idx, text);  // QUITs and notices, for the scenarios
+            }
             return;
     }
 }
@@ -315,10 +340,16 @@ void Engine::on_event(int idx, std::uint32_t events) {
             return;
         }
         c.state = ConnState::handshake;
+        if (protocol_traits(t_.protocol).names_itself) {
+            // A new name for every connection, retries and reconnections included: the server
+            // may not have seen the previous connection of that client close yet.
+            c.nick = fmt::format("{}c{}", room_prefix(), ++nick_serial_);
+        }
+        const std::string& room = layout_.rooms[c.room].name;
         if (c.subscribes) {
-            append_subscribe(t_.protocol, c.out, layout_.rooms[c.room].name);
+            append_subscribe(t_.protocol, c.out, room, c.nick);
         } else {
-            append_publisher_hello(t_.protocol, c.out, layout_.rooms[c.room].name);
+            append_publisher_hello(t_.protocol, c.out, room, c.nick);
         }
         watch(idx, true, false);
         flush(idx);

@@ -35,7 +35,8 @@ class EngineHooks {
     // A connection finished its handshake. True when the scenario takes it over: it is then
     // not counted as a connected client.
     virtual bool on_ready(Engine&, int /*conn*/) { return false; }
-    // A Parley line that is not a delivery, part of the handshake or an error.
+    // A Parley line that is not a delivery, part of the handshake or an error; for IRC, a line
+    // that is none of those either (QUITs, notices, numerics).
     virtual void on_line(Engine&, int /*conn*/, std::string_view /*line*/) {}
     // Every turn of the event loop (about every millisecond while publishing).
     virtual void on_tick(Engine&, std::uint64_t /*now*/) {}
@@ -133,6 +134,7 @@ class Engine {
     int inflight_ = 0;
     std::uint64_t ready_ = 0;
     std::uint64_t source_count_ = 0;
+    std::uint64_t nick_serial_ = 0;  // the last nickname given (protocols that name themselves)
     Histogram connect_hist_;
 
     bool publishing_ = false;

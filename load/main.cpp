@@ -31,10 +31,11 @@ void on_signal(int) {
 }
 
 // PROTO=HOST:PORT[/PID], e.g. parley=127.0.0.1:4000/1234. PROTO may carry a label after a
-// colon: redis:mine=127.0.0.1:6379, parley:parley@baseline/build=127.0.0.1:4001/1235.
+// colon: redis:mine=127.0.0.1:6379, parley:parley@baseline/build=127.0.0.1:4001/1235. IRC
+// servers are all PROTO irc, named by their labels: irc:inspircd=127.0.0.1:6667/1236.
 Target parse_target(const std::string& spec) {
     static const std::regex re(
-        R"(^(parley|redis|nats)(?::([A-Za-z0-9_.@/+-]+))?=([0-9.]+):([0-9]+)(?:/([0-9]+))?$)");
+        R"(^(parley|redis|nats|irc)(?::([A-Za-z0-9_.@/+-]+))?=([0-9.]+):([0-9]+)(?:/([0-9]+))?$)");
     std::smatch m;
     if (!std::regex_match(spec, m, re)) {
         throw CLI::ValidationError("--target",
@@ -52,7 +53,8 @@ Target parse_target(const std::string& spec) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"parley-load: measure a chat or pub/sub server under load (Parley, Redis, NATS)"};
+    CLI::App app{
+        "parley-load: measure a chat or pub/sub server under load (Parley, Redis, NATS, IRC)"};
     // scripts/load-test passes per-scenario defaults first; the user's flags after them win.
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     ScenarioOptions o;
@@ -150,8 +152,8 @@ int main(int argc, char** argv) {
     app.add_flag("--selftest", selftest,
                  "measure the client itself against an in-process blaster (no server)");
     app.add_option("--selftest-protocol", selftest_protocol,
-                   "parley, redis or nats framing for --selftest")
-        ->check(CLI::IsMember({"parley", "redis", "nats"}));
+                   "parley, redis, nats or irc framing for --selftest")
+        ->check(CLI::IsMember({"parley", "redis", "nats", "irc"}));
     app.add_option("--blaster-cpu", blaster_cpu, "pin the self-test blaster thread to this CPU");
     app.add_option("--blaster-batch", blaster_batch, "messages per blaster write")
         ->capture_default_str();
@@ -217,6 +219,22 @@ int main(int argc, char** argv) {
     if (!selftest && targets.empty()) {
         fmt::print(stderr, "parley-load: give --target PROTO=HOST:PORT (or --selftest)\n");
         return 2;
+    }
+    // A protocol's own line limit (IRC's 512 bytes) caps the payload below --size's range.
+    std::vector<Protocol> protocols;
+    for (const auto& t : targets) {
+        protocols.push_back(t.protocol);
+    }
+    if (selftest) {
+        protocols.push_back(*parse_protocol(selftest_protocol));
+    }
+    for (Protocol p : protocols) {
+        const std::size_t max = protocol_traits(p).max_payload;
+        if (max > 0 && o.size > max) {
+            fmt::print(stderr, "parley-load: --size {} is over {}'s limit of {} payload bytes\n",
+                       o.size, protocol_name(p), max);
+            return 2;
+        }
     }
     if (o.sweep && (o.scenario == "idle" || o.scenario == "churn")) {
         fmt::print(
