@@ -230,18 +230,22 @@ void Engine::on_control(int idx, Control k, std::string_view text) {
             }
             return;
         case Control::error:
-            ++server_errors_;
             c.last_error = text;
             if (t_.protocol == Protocol::irc) {
                 const int code = irc_reply_code(text);
+                if (code < 0) {
+                    // ERROR: the server's farewell, also to a client that said QUIT. The close
+                    // that follows is reported with it as its reason.
+                    return;
+                }
                 // 433: the nickname is taken (a client of an earlier run on a shared server).
                 if (code == 433 && c.state == ConnState::handshake) {
                     c.nick += '_';
                     IrcProtocol::append_nick(c.out, c.nick);
                 }
-                r_.extra[code < 0 ? std::string("server_error_ERROR")
-                                  : fmt::format("server_error_{}", code)] += 1;
+                r_.extra[fmt::format("server_error_{}", code)] += 1;
             }
+            ++server_errors_;
             return;
         case Control::other:
             if (t_.protocol == Protocol::irc) {
