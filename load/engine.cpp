@@ -80,6 +80,9 @@ std::string Engine::room_prefix() const {
 
 void Engine::prepare() {
     layout_.size_trackers();
+    for (const Room& room : layout_.rooms) {
+        room_names_.push_back(room.name);
+    }
     r_.clients_wanted = layout_.conns.size();
     needed_ = connections_needed(o_, t_.protocol);
     for (int i = static_cast<int>(layout_.conns.size()) - 1; i >= 0; --i) {
@@ -453,6 +456,14 @@ bool Engine::reconnect_all() {
     for (auto& p : layout_.pubs) {
         p.sent = 0;
         p.step_base = 0;
+    }
+    // New rooms too. A server may still relay what the closed publishers had sent before
+    // (ngIRCd works off a closed client's buffered commands): in the old rooms it reaches no
+    // one, where in the same rooms it would meet the new receivers as old sequence numbers of
+    // their publishers.
+    ++generation_;
+    for (std::size_t i = 0; i < layout_.rooms.size(); ++i) {
+        layout_.rooms[i].name = fmt::format("{}g{}", room_names_[i], generation_);
     }
     inflight_ = 0;
     ready_ = 0;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "load/delivery_check.hpp"
 #include "load/layout.hpp"
@@ -83,10 +84,11 @@ class Engine {
     std::uint64_t step_disconnects() const { return step_disconnects_; }
     // Healthy clients of the layout that are no longer connected.
     std::uint64_t healthy_lost() const;
-    // Closes every connection and connects the whole layout again from scratch: publishers
-    // start their sequences over and receivers their checks, so the steps after measure the
-    // full population again (a sweep, after an overloaded step got clients evicted). The
-    // report keeps the first connection's figures. False if not all of them got ready.
+    // Closes every connection and connects the whole layout again from scratch, in rooms of new
+    // names: publishers start their sequences over and receivers their checks, so the steps
+    // after measure the full population again (a sweep, after an overloaded step got clients
+    // evicted). The report keeps the first connection's figures. False if not all of them got
+    // ready.
     bool reconnect_all();
 
     // For scenarios' own clients.
@@ -135,6 +137,8 @@ class Engine {
     std::uint64_t ready_ = 0;
     std::uint64_t source_count_ = 0;
     std::uint64_t nick_serial_ = 0;  // the last nickname given (protocols that name themselves)
+    std::vector<std::string> room_names_;  // as laid out; reconnect_all() adds a generation
+    int generation_ = 0;                   // reconnect_all() calls so far
     Histogram connect_hist_;
 
     bool publishing_ = false;
