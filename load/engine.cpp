@@ -80,6 +80,9 @@ std::string Engine::room_prefix() const {
 
 void Engine::prepare() {
     layout_.size_trackers();
+    for (const Room& room : layout_.rooms) {
+        room_names_.push_back(room.name);
+    }
     r_.clients_wanted = layout_.conns.size();
     needed_ = connections_needed(o_, t_.protocol);
     for (int i = static_cast<int>(layout_.conns.size()) - 1; i >= 0; --i) {
@@ -215,13 +218,42 @@ void Engine::on_control(int idx, Control k, std::string_view text) {
             mark_ready(idx);
             return;
         case Control::ping:
-            c.out += kNatsPong;
+            append_pong(t_.protocol, c.out, text);
+            return;
+        case Control::registered:
+            // IRC: registered; only now may it join (a JOIN sent earlier gets 451).
+            if (c.state == ConnState::handshake) {
+                IrcProtocol::append_join(c.out, layout_.rooms[c.room].name);
+            }
+            return;
+        case Control::joined:
+            if (c.state == ConnState::handshake &&
+                irc_is_join(text, c.nick, layout_.rooms[c.room].name)) {
+                mark_ready(idx);
+            }
             return;
         case Control::error:
-            ++server_errors_;
             c.last_error = text;
+            if (t_.protocol == Protocol::irc) {
+                const int code = irc_reply_code(text);
+                if (code < 0) {
+                    // ERROR: the server's farewell, also to a client that said QUIT. The close
+                    // that follows is reported with it as its reason.
+                    return;
+                }
+                // 433: the nickname is taken (a client of an earlier run on a shared server).
+                if (code == 433 && c.state == ConnState::handshake) {
+                    c.nick += '_';
+                    IrcProtocol::append_nick(c.out, c.nick);
+                }
+                r_.extra[fmt::format("server_error_{}", code)] += 1;
+            }
+            ++server_errors_;
             return;
         case Control::other:
+            if (t_.protocol == Protocol::irc) {
+                hooks_.on_line(*this, idx, text);  // QUITs and notices, for the scenarios
+            }
             return;
     }
 }
@@ -315,10 +347,16 @@ void Engine::on_event(int idx, std::uint32_t events) {
             return;
         }
         c.state = ConnState::handshake;
+        if (protocol_traits(t_.protocol).names_itself) {
+            // A new name for every connection, retries and reconnections included: the server
+            // may not have seen the previous connection of that client close yet.
+            c.nick = fmt::format("{}c{}", room_prefix(), ++nick_serial_);
+        }
+        const std::string& room = layout_.rooms[c.room].name;
         if (c.subscribes) {
-            append_subscribe(t_.protocol, c.out, layout_.rooms[c.room].name);
+            append_subscribe(t_.protocol, c.out, room, c.nick);
         } else {
-            append_publisher_hello(t_.protocol, c.out, layout_.rooms[c.room].name);
+            append_publisher_hello(t_.protocol, c.out, room, c.nick);
         }
         watch(idx, true, false);
         flush(idx);
@@ -418,6 +456,14 @@ bool Engine::reconnect_all() {
     for (auto& p : layout_.pubs) {
         p.sent = 0;
         p.step_base = 0;
+    }
+    // New rooms too. A server may still relay what the closed publishers had sent before
+    // (ngIRCd works off a closed client's buffered commands): in the old rooms it reaches no
+    // one, where in the same rooms it would meet the new receivers as old sequence numbers of
+    // their publishers.
+    ++generation_;
+    for (std::size_t i = 0; i < layout_.rooms.size(); ++i) {
+        layout_.rooms[i].name = fmt::format("{}g{}", room_names_[i], generation_);
     }
     inflight_ = 0;
     ready_ = 0;

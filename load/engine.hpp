@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "load/delivery_check.hpp"
 #include "load/layout.hpp"
@@ -35,7 +36,8 @@ class EngineHooks {
     // A connection finished its handshake. True when the scenario takes it over: it is then
     // not counted as a connected client.
     virtual bool on_ready(Engine&, int /*conn*/) { return false; }
-    // A Parley line that is not a delivery, part of the handshake or an error.
+    // A Parley line that is not a delivery, part of the handshake or an error; for IRC, a line
+    // that is none of those either (QUITs, notices, numerics).
     virtual void on_line(Engine&, int /*conn*/, std::string_view /*line*/) {}
     // Every turn of the event loop (about every millisecond while publishing).
     virtual void on_tick(Engine&, std::uint64_t /*now*/) {}
@@ -82,10 +84,11 @@ class Engine {
     std::uint64_t step_disconnects() const { return step_disconnects_; }
     // Healthy clients of the layout that are no longer connected.
     std::uint64_t healthy_lost() const;
-    // Closes every connection and connects the whole layout again from scratch: publishers
-    // start their sequences over and receivers their checks, so the steps after measure the
-    // full population again (a sweep, after an overloaded step got clients evicted). The
-    // report keeps the first connection's figures. False if not all of them got ready.
+    // Closes every connection and connects the whole layout again from scratch, in rooms of new
+    // names: publishers start their sequences over and receivers their checks, so the steps
+    // after measure the full population again (a sweep, after an overloaded step got clients
+    // evicted). The report keeps the first connection's figures. False if not all of them got
+    // ready.
     bool reconnect_all();
 
     // For scenarios' own clients.
@@ -133,6 +136,9 @@ class Engine {
     int inflight_ = 0;
     std::uint64_t ready_ = 0;
     std::uint64_t source_count_ = 0;
+    std::uint64_t nick_serial_ = 0;  // the last nickname given (protocols that name themselves)
+    std::vector<std::string> room_names_;  // as laid out; reconnect_all() adds a generation
+    int generation_ = 0;                   // reconnect_all() calls so far
     Histogram connect_hist_;
 
     bool publishing_ = false;

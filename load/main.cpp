@@ -30,15 +30,19 @@ void on_signal(int) {
     g_interrupted.store(true);
 }
 
-// PROTO=HOST:PORT[/PID], e.g. parley=127.0.0.1:4000/1234. PROTO may carry a label after a
-// colon: redis:mine=127.0.0.1:6379, parley:parley@baseline/build=127.0.0.1:4001/1235.
+// PROTO=HOST:PORT[/PID][,connect-concurrency=N], e.g. parley=127.0.0.1:4000/1234. PROTO may
+// carry a label after a colon: redis:mine=127.0.0.1:6379,
+// parley:parley@baseline/build=127.0.0.1:4001/1235. IRC servers are all PROTO irc, named by
+// their labels: irc:ngircd=127.0.0.1:6667/1236,connect-concurrency=10.
 Target parse_target(const std::string& spec) {
     static const std::regex re(
-        R"(^(parley|redis|nats)(?::([A-Za-z0-9_.@/+-]+))?=([0-9.]+):([0-9]+)(?:/([0-9]+))?$)");
+        R"(^(parley|redis|nats|irc)(?::([A-Za-z0-9_.@/+-]+))?=([0-9.]+):([0-9]+)(?:/([0-9]+))?)"
+        R"((?:,connect-concurrency=([1-9][0-9]*))?$)");
     std::smatch m;
     if (!std::regex_match(spec, m, re)) {
-        throw CLI::ValidationError("--target",
-                                   "expected PROTO[:LABEL]=HOST:PORT[/PID], got " + spec);
+        throw CLI::ValidationError(
+            "--target",
+            "expected PROTO[:LABEL]=HOST:PORT[/PID][,connect-concurrency=N], got " + spec);
     }
     Target t;
     t.protocol = *parse_protocol(m[1].str());
@@ -46,13 +50,24 @@ Target parse_target(const std::string& spec) {
     t.host = m[3].str();
     t.port = static_cast<std::uint16_t>(std::stoi(m[4].str()));
     t.pid = m[5].matched ? std::stoi(m[5].str()) : 0;
+    t.connect_concurrency = m[6].matched ? std::stoi(m[6].str()) : 0;
     return t;
+}
+
+// The run's options as `t` gets them.
+ScenarioOptions options_for(const ScenarioOptions& o, const Target& t) {
+    ScenarioOptions ot = o;
+    if (t.connect_concurrency > 0) {
+        ot.connect_concurrency = t.connect_concurrency;
+    }
+    return ot;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"parley-load: measure a chat or pub/sub server under load (Parley, Redis, NATS)"};
+    CLI::App app{
+        "parley-load: measure a chat or pub/sub server under load (Parley, Redis, NATS, IRC)"};
     // scripts/load-test passes per-scenario defaults first; the user's flags after them win.
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     ScenarioOptions o;
@@ -67,8 +82,9 @@ int main(int argc, char** argv) {
     bool no_progress = false, force_progress = false;
 
     app.add_option("--target", target_specs,
-                   "PROTO[:LABEL]=HOST:PORT[/PID]; repeat to compare servers (PID: CPU and memory "
-                   "from /proc)")
+                   "PROTO[:LABEL]=HOST:PORT[/PID][,connect-concurrency=N]; repeat to compare "
+                   "servers (PROTO parley, redis, nats or irc; PID: CPU and memory from /proc; N: "
+                   "--connect-concurrency for this server)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     bool free_port = false;
     std::vector<std::string> summarize_files;
@@ -150,8 +166,8 @@ int main(int argc, char** argv) {
     app.add_flag("--selftest", selftest,
                  "measure the client itself against an in-process blaster (no server)");
     app.add_option("--selftest-protocol", selftest_protocol,
-                   "parley, redis or nats framing for --selftest")
-        ->check(CLI::IsMember({"parley", "redis", "nats"}));
+                   "parley, redis, nats or irc framing for --selftest")
+        ->check(CLI::IsMember({"parley", "redis", "nats", "irc"}));
     app.add_option("--blaster-cpu", blaster_cpu, "pin the self-test blaster thread to this CPU");
     app.add_option("--blaster-batch", blaster_batch, "messages per blaster write")
         ->capture_default_str();
@@ -218,6 +234,22 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "parley-load: give --target PROTO=HOST:PORT (or --selftest)\n");
         return 2;
     }
+    // A protocol's own line limit (IRC's 512 bytes) caps the payload below --size's range.
+    std::vector<Protocol> protocols;
+    for (const auto& t : targets) {
+        protocols.push_back(t.protocol);
+    }
+    if (selftest) {
+        protocols.push_back(*parse_protocol(selftest_protocol));
+    }
+    for (Protocol p : protocols) {
+        const std::size_t max = protocol_traits(p).max_payload;
+        if (max > 0 && o.size > max) {
+            fmt::print(stderr, "parley-load: --size {} is over {}'s limit of {} payload bytes\n",
+                       o.size, protocol_name(p), max);
+            return 2;
+        }
+    }
     if (o.sweep && (o.scenario == "idle" || o.scenario == "churn")) {
         fmt::print(
             stderr,
@@ -272,7 +304,7 @@ int main(int argc, char** argv) {
         }
     } else {
         for (const auto& t : targets) {
-            const int need = connections_needed(o, t.protocol);
+            const int need = connections_needed(options_for(o, t), t.protocol);
             if (need > o.max_connections || static_cast<std::uint64_t>(need) + 64 > fd_limit) {
                 fmt::print(stderr,
                            "parley-load: the scenario needs {} connections; --max-connections is "
@@ -289,7 +321,12 @@ int main(int argc, char** argv) {
                     break;
                 }
                 o.run_id = run_id++;
-                RunResult r = run_scenario(t, o);
+                RunResult r = run_scenario(t, options_for(o, t));
+                if (t.connect_concurrency > 0) {
+                    r.notes.push_back(
+                        fmt::format("connected {} at a time (this server's connect-concurrency)",
+                                    t.connect_concurrency));
+                }
                 r.repeat = repeat > 1 ? rep : 0;
                 fmt::print("{}", format_run(r, ro));
                 std::fflush(stdout);

@@ -17,6 +17,10 @@ struct Target {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
     int pid = 0;  // the server's process id when it is local: CPU and memory from /proc
+    // Connections set up at once for this server; 0: --connect-concurrency. For a server that
+    // cannot take more at once (ngIRCd's accept backlog is 10) without its clients waiting out
+    // SYN retransmits, while the others of the run keep theirs.
+    int connect_concurrency = 0;
 };
 
 struct ScenarioOptions {

@@ -3,7 +3,7 @@
 namespace parley::load {
 
 std::optional<Protocol> parse_protocol(std::string_view name) {
-    for (Protocol p : {Protocol::parley, Protocol::redis, Protocol::nats}) {
+    for (Protocol p : {Protocol::parley, Protocol::redis, Protocol::nats, Protocol::irc}) {
         if (protocol_name(p) == name) {
             return p;
         }
@@ -19,12 +19,21 @@ ProtocolTraits protocol_traits(Protocol p) {
     return with_protocol(p, [](auto proto) { return decltype(proto)::traits; });
 }
 
-void append_subscribe(Protocol p, std::string& out, std::string_view room) {
-    with_protocol(p, [&](auto proto) { proto.append_subscribe(out, room); });
+void append_subscribe(Protocol p, std::string& out, std::string_view room, std::string_view nick) {
+    with_protocol(p, [&](auto proto) { proto.append_subscribe(out, room, nick); });
 }
 
-void append_publisher_hello(Protocol p, std::string& out, std::string_view room) {
-    with_protocol(p, [&](auto proto) { proto.append_publisher_hello(out, room); });
+void append_publisher_hello(Protocol p, std::string& out, std::string_view room,
+                            std::string_view nick) {
+    with_protocol(p, [&](auto proto) { proto.append_publisher_hello(out, room, nick); });
+}
+
+void append_pong(Protocol p, std::string& out, std::string_view ping) {
+    if (p == Protocol::irc) {
+        IrcProtocol::append_pong(out, ping);
+    } else {
+        out += kNatsPong;  // the only other protocol whose server pings
+    }
 }
 
 void append_publish(Protocol p, std::string& out, std::string_view room, std::size_t size,

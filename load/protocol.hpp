@@ -1,6 +1,6 @@
 #pragma once
 // The protocols the load client speaks, chosen at run time: Parley's text lines, Redis
-// pub/sub (RESP) and NATS. Each is one type in load/protocols/ with the same static members
+// pub/sub (RESP), NATS and IRC. Each is one type in load/protocols/ with the same static members
 // (its hellos, how it publishes, how a server delivers, its parser and its traits); this
 // header picks one by the Protocol value. Adding a protocol is its file there, its enum value
 // and its line in each switch below.
@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "load/payload.hpp"
+#include "load/protocols/irc.hpp"
 #include "load/protocols/nats.hpp"
 #include "load/protocols/parley.hpp"
 #include "load/protocols/redis.hpp"
@@ -18,9 +19,10 @@
 
 namespace parley::load {
 
-enum class Protocol { parley, redis, nats };
+enum class Protocol { parley, redis, nats, irc };
 
-// Calls f with the protocol's type (ParleyProtocol{}, RedisProtocol{}, NatsProtocol{}).
+// Calls f with the protocol's type (ParleyProtocol{}, RedisProtocol{}, NatsProtocol{},
+// IrcProtocol{}).
 template <class F>
 decltype(auto) with_protocol(Protocol p, F&& f) {
     switch (p) {
@@ -28,6 +30,8 @@ decltype(auto) with_protocol(Protocol p, F&& f) {
             return f(RedisProtocol{});
         case Protocol::nats:
             return f(NatsProtocol{});
+        case Protocol::irc:
+            return f(IrcProtocol{});
         case Protocol::parley:
             break;
     }
@@ -40,11 +44,17 @@ ProtocolTraits protocol_traits(Protocol p);
 
 // Bytes a subscriber sends right after connecting to receive the room's messages. It is ready
 // when the server confirms (Parley: its own join notice; Redis: the SUBSCRIBE reply; NATS:
-// the PONG after SUB, since NATS handles a connection's commands in order).
-void append_subscribe(Protocol p, std::string& out, std::string_view room);
+// the PONG after SUB, since NATS handles a connection's commands in order; IRC: its own JOIN
+// or the 366 after it, the JOIN itself sent once the server said 001). `nick` is the
+// connection's nickname where the client picks it (traits.names_itself).
+void append_subscribe(Protocol p, std::string& out, std::string_view room, std::string_view nick);
 
 // Bytes a publish-only connection sends right after connecting; it is ready on the reply.
-void append_publisher_hello(Protocol p, std::string& out, std::string_view room);
+void append_publisher_hello(Protocol p, std::string& out, std::string_view room,
+                            std::string_view nick);
+
+// The answer to a server's PING (NATS: PONG; IRC: PONG with the PING's token).
+void append_pong(Protocol p, std::string& out, std::string_view ping);
 
 // Appends one published message carrying `payload` (encoded to `size` bytes).
 void append_publish(Protocol p, std::string& out, std::string_view room, std::size_t size,
@@ -70,6 +80,8 @@ std::size_t parse_stream(Protocol p, const char* data, std::size_t n, Handler& h
             return RedisProtocol::parse(data, n, h);
         case Protocol::nats:
             return NatsProtocol::parse(data, n, h);
+        case Protocol::irc:
+            return IrcProtocol::parse(data, n, h);
     }
     return 0;
 }

@@ -16,12 +16,12 @@ constexpr std::string_view kNatsConnect =
 }  // namespace
 
 // Ready on the PONG: NATS handles a connection's commands in order, so the SUB is in place.
-void NatsProtocol::append_subscribe(std::string& out, std::string_view room) {
+void NatsProtocol::append_subscribe(std::string& out, std::string_view room, std::string_view) {
     out += kNatsConnect;
     fmt::format_to(std::back_inserter(out), "SUB {} 1\r\nPING\r\n", room);
 }
 
-void NatsProtocol::append_publisher_hello(std::string& out, std::string_view) {
+void NatsProtocol::append_publisher_hello(std::string& out, std::string_view, std::string_view) {
     out += kNatsConnect;
     out += "PING\r\n";
 }

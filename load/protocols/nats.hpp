@@ -20,10 +20,12 @@ inline constexpr std::string_view kNatsPong = "PONG\r\n";
 struct NatsProtocol {
     static constexpr std::string_view name = "nats";
     // "echo":false keeps a client's own messages from coming back, as with Parley.
-    static constexpr ProtocolTraits traits{false, true, false};
+    static constexpr ProtocolTraits traits{false, true, false, false, 0};
 
-    static void append_subscribe(std::string& out, std::string_view room);
-    static void append_publisher_hello(std::string& out, std::string_view room);
+    // `nick` is for protocols whose client names itself (IRC); unused here.
+    static void append_subscribe(std::string& out, std::string_view room, std::string_view nick);
+    static void append_publisher_hello(std::string& out, std::string_view room,
+                                       std::string_view nick);
     static void append_publish(std::string& out, std::string_view room, std::size_t size,
                                const Payload& payload);
     static void append_delivery(std::string& out, std::string_view room, std::string_view nick,

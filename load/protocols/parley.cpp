@@ -7,12 +7,13 @@
 namespace parley::load {
 
 // Publishers must be members of the room, so both hellos join it.
-void ParleyProtocol::append_subscribe(std::string& out, std::string_view room) {
+void ParleyProtocol::append_subscribe(std::string& out, std::string_view room, std::string_view) {
     fmt::format_to(std::back_inserter(out), "/join #{}\n", room);
 }
 
-void ParleyProtocol::append_publisher_hello(std::string& out, std::string_view room) {
-    append_subscribe(out, room);
+void ParleyProtocol::append_publisher_hello(std::string& out, std::string_view room,
+                                            std::string_view nick) {
+    append_subscribe(out, room, nick);
 }
 
 void ParleyProtocol::append_publish(std::string& out, std::string_view, std::size_t size,

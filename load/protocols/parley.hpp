@@ -16,10 +16,12 @@ namespace parley::load {
 struct ParleyProtocol {
     static constexpr std::string_view name = "parley";
     // No echo of one's own messages; a publisher is a member of the room like anyone else.
-    static constexpr ProtocolTraits traits{false, true, true};
+    static constexpr ProtocolTraits traits{false, true, true, false, 0};
 
-    static void append_subscribe(std::string& out, std::string_view room);
-    static void append_publisher_hello(std::string& out, std::string_view room);
+    // `nick` is for protocols whose client names itself (IRC); unused here.
+    static void append_subscribe(std::string& out, std::string_view room, std::string_view nick);
+    static void append_publisher_hello(std::string& out, std::string_view room,
+                                       std::string_view nick);
     static void append_publish(std::string& out, std::string_view room, std::size_t size,
                                const Payload& payload);
     static void append_delivery(std::string& out, std::string_view room, std::string_view nick,

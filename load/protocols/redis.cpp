@@ -18,13 +18,13 @@ void append_resp(std::string& out, std::initializer_list<std::string_view> args)
 
 }  // namespace
 
-void RedisProtocol::append_subscribe(std::string& out, std::string_view room) {
+void RedisProtocol::append_subscribe(std::string& out, std::string_view room, std::string_view) {
     append_resp(out, {"SUBSCRIBE", room});
 }
 
 // A publishing connection is ready when the server answered a PING, which it handles after
 // everything sent before it.
-void RedisProtocol::append_publisher_hello(std::string& out, std::string_view) {
+void RedisProtocol::append_publisher_hello(std::string& out, std::string_view, std::string_view) {
     append_resp(out, {"PING"});
 }
 

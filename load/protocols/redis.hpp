@@ -88,10 +88,12 @@ inline const char* resp_bulk_len(const char* p, const char* end, std::size_t& le
 struct RedisProtocol {
     static constexpr std::string_view name = "redis";
     // A client gets its own messages back, and needs a second connection to publish.
-    static constexpr ProtocolTraits traits{true, false, false};
+    static constexpr ProtocolTraits traits{true, false, false, false, 0};
 
-    static void append_subscribe(std::string& out, std::string_view room);
-    static void append_publisher_hello(std::string& out, std::string_view room);
+    // `nick` is for protocols whose client names itself (IRC); unused here.
+    static void append_subscribe(std::string& out, std::string_view room, std::string_view nick);
+    static void append_publisher_hello(std::string& out, std::string_view room,
+                                       std::string_view nick);
     static void append_publish(std::string& out, std::string_view room, std::size_t size,
                                const Payload& payload);
     static void append_delivery(std::string& out, std::string_view room, std::string_view nick,

@@ -16,11 +16,14 @@ namespace parley::load {
 // What a non-delivery part of the stream is.
 enum class Control {
     line,        // Parley: any line that is not a room message (notices, info, errors)
-    subscribed,  // Redis: a SUBSCRIBE confirmation
+    subscribed,  // Redis: a SUBSCRIBE confirmation; IRC: 366, the end of a join's names
     pong,        // Redis +PONG / NATS PONG: the server processed everything sent before
-    ping,        // NATS PING: must be answered with PONG or the server disconnects us
-    error,       // Redis -ERR, NATS -ERR
-    other,       // anything else (INFO, +OK, integer replies to PUBLISH, ...)
+    ping,        // NATS and IRC PING: must be answered with PONG or the server disconnects us
+                 // (the text is what the answer repeats: IRC's token)
+    registered,  // IRC 001: registration is complete, the client may now join
+    joined,      // IRC JOIN, anyone's: the client's own one means it is in the room
+    error,       // Redis -ERR, NATS -ERR, IRC ERROR and error numerics (4xx, 5xx)
+    other,       // anything else (INFO, +OK, integer replies to PUBLISH, IRC notices, ...)
 };
 
 // How a protocol's clients behave, where the engine has to know.
@@ -28,6 +31,9 @@ struct ProtocolTraits {
     bool echoes_own_messages = false;    // a client gets its own publishes back
     bool subscriber_can_publish = true;  // else a talker needs a second connection to publish
     bool publisher_subscribes = false;   // a publish-only client must join the room too
+    bool names_itself = false;           // the client picks its nickname (else the server does)
+    std::size_t max_payload = 0;         // the longest payload its lines carry; 0: no limit of
+                                         // its own (kMaxPayloadSize)
 };
 
 namespace detail {

@@ -132,6 +132,8 @@ class Churn : public Scenario {
         } else {
             if (p == Protocol::parley) {
                 e.send(idx, "/quit\n");
+            } else if (p == Protocol::irc) {
+                e.send(idx, "QUIT :churn\r\n");
             }
             e.shutdown_write(idx);  // the server closes; the engine sees EOF and closes
         }

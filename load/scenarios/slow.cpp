@@ -65,15 +65,17 @@ class Slow : public Scenario {
         return false;
     }
 
-    // Parley announces an eviction as "-!- NICK quit (too slow)": the first receiver counts
-    // them, by reason.
+    // Parley announces an eviction as "-!- NICK quit (too slow)", IRC servers as
+    // ":NICK!user@host QUIT :REASON": the first receiver counts them, by reason.
     void on_line(Engine& e, int idx, std::string_view text) override {
         const auto& receivers = e.layout().rooms[room_].receivers;
         if (slow_nicks_.empty() || receivers.empty() || receivers.front() != idx) {
             return;
         }
         std::string_view nick, reason;
-        if (parley_quit(text, nick, reason) && slow_nicks_.contains(std::string(nick))) {
+        const bool quit = e.target().protocol == Protocol::irc ? irc_quit(text, nick, reason)
+                                                               : parley_quit(text, nick, reason);
+        if (quit && slow_nicks_.contains(std::string(nick))) {
             e.result().extra[fmt::format("slow_quit_{}", reason)] += 1;
         }
     }
