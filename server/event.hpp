@@ -81,6 +81,9 @@ struct Event {
         return m;
     }
 
+    // The wire form `f` if it has been built, else null.
+    const Message& built(Form f) const { return forms_[static_cast<std::size_t>(f)]; }
+
   private:
     mutable std::array<Message, static_cast<std::size_t>(Form::count)> forms_;
 };

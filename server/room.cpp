@@ -39,7 +39,11 @@ void Room::emit(const Event& e, const Session* except) const {
 }
 
 void Room::say(EventPtr e, const Session& sender) {
-    emit(*e, &sender);
+    for (const Member& member : members_) {
+        if (member.session != &sender) {
+            member.session->show_message(*e);
+        }
+    }
     if (history_limit_ == 0) {
         return;
     }

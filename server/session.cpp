@@ -432,12 +432,6 @@ Task<void> Session::writer_finished() {
 
 // --- ending -----------------------------------------------------------------------------------
 
-void Session::deliver(const Message& m) {
-    if (!outbox_.offer(m)) {
-        evict();
-    }
-}
-
 void Session::evict() noexcept {
     spdlog::warn("evict {} {}: too slow, {} unread bytes", peer(), nick(), outbox_.unread_bytes());
     set_reason("too slow");

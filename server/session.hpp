@@ -83,13 +83,35 @@ class Session {
 
     // Queues `m` for this client. A client whose unread bytes would pass the outbox limit is
     // evicted on the spot; the caller never waits for it.
-    void deliver(const Message& m);
+    void deliver(const Message& m) {
+        if (!outbox_.offer(m)) {
+            evict();
+        }
+    }
     // Shows `e` to this client, in its front end's form (or not at all).
     void show(const Event& e) { front_->show(e); }
+    // A room's message (text, action, notice) to this client. The hot path of a broadcast:
+    // when the form this client takes is built already, it is queued without asking the front
+    // end, whose object is in another cache line; else the front end builds it (show()).
+    void show_message(const Event& e) {
+        if (const Message& m = e.built(message_form_)) {
+            if (!m->empty()) {  // empty: not for this protocol (a CTCP request for a terminal)
+                deliver(m);
+            }
+        } else {
+            show(e);
+        }
+    }
+    // The form a front end takes a room's messages in: every member who takes the same form
+    // is sent the same bytes, whatever else its front end does with other events.
+    void set_message_form(Form f) { message_form_ = f; }
 
     // Ends the session politely: `last` (may be empty) and everything queued before it are
     // written, then the connection is closed. Reading stops at once.
     void finish(std::string_view reason, const Message& last);
+
+    // A client too slow for what is queued for it is disconnected on the spot (with a reset).
+    void evict() noexcept;
 
     // Ends the session now: the outbox is dropped and the socket closed, which wakes the reader
     // and the writer. Safe while a room is being walked: the session leaves its rooms only when
@@ -134,7 +156,6 @@ class Session {
     friend struct SessionProbe;  // tests read what was queued for a session
     enum class Close { orderly, reset };
     void close_socket(Close how) noexcept;
-    void evict() noexcept;
     void read_and_handle(const asio::error_code& wait_error);
     void read_tls();
     Task<void> write_loop();
@@ -158,6 +179,7 @@ class Session {
     // Why the session ended, as peers are told; the first reason given stays. Allocated only
     // when the session ends: an idle connection holds none.
     std::unique_ptr<std::string> quit_reason_;
+    Form message_form_ = Form::plain;  // next to the outbox: a broadcast touches both
     Outbox outbox_;
     TokenBucket rate_;
     TokenBucket strikes_;

@@ -103,6 +103,7 @@ class IrcFrontEnd final : public FrontEnd {
     void cmd_lusers(const irc::Message& m);
     void cmd_motd(const irc::Message& m);
     void try_register();
+    void update_message_form();
     void welcome();
     void send_isupport();
     void send_lusers();

@@ -64,6 +64,7 @@ IrcFrontEnd::IrcFrontEnd(Session& session) : session_(session), line_reader_(fra
 
 void IrcFrontEnd::begin() {
     begun_ = true;
+    update_message_form();
     session_.state().irc_unregistered += 1;
 }
 

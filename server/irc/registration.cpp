@@ -199,6 +199,7 @@ void IrcFrontEnd::cmd_cap(const irc::Message& m) {
         }
         if (ok) {
             caps_ = next;
+            update_message_form();
         }
         line(server(), "CAP", {me(), ok ? "ACK" : "NAK", wanted});
     } else if (is("END")) {
@@ -210,6 +211,16 @@ void IrcFrontEnd::cmd_cap(const irc::Message& m) {
         numeric(ERR_INVALIDCAPCMD,
                 {sub.empty() ? std::string_view("*") : sub, "Invalid CAP command"});
     }
+}
+
+// The form this client takes a room's messages in (see Session::show_message), which its
+// capabilities decide: the same choice show() makes for a message.
+void IrcFrontEnd::update_message_form() {
+    const bool timed = has(Cap::server_time);
+    const bool tagged = has(Cap::message_tags);
+    session_.set_message_form(tagged  ? (timed ? Form::irc_tags_time : Form::irc_tags)
+                              : timed ? Form::irc_time
+                                      : Form::irc);
 }
 
 void IrcFrontEnd::try_register() {
