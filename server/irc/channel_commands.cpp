@@ -197,7 +197,7 @@ void IrcFrontEnd::cmd_topic(const irc::Message& m) {
     room->emit(e);
 }
 
-void IrcFrontEnd::send_names(const Room& room) {
+void IrcFrontEnd::send_names(const Room& room, bool end) {
     const bool member = room.has(session_);
     const std::string_view symbol = room.modes().secret ? "@" : "=";
     // 353 lines of names that fit IRC's 512 bytes.
@@ -232,7 +232,9 @@ void IrcFrontEnd::send_names(const Room& room) {
     if (!names.empty()) {
         send();
     }
-    numeric(RPL_ENDOFNAMES, {room.name(), "End of /NAMES list"});
+    if (end) {
+        numeric(RPL_ENDOFNAMES, {room.name(), "End of /NAMES list"});
+    }
 }
 
 void IrcFrontEnd::cmd_names(const irc::Message& m) {
@@ -240,14 +242,15 @@ void IrcFrontEnd::cmd_names(const irc::Message& m) {
         numeric(RPL_ENDOFNAMES, {"*", "End of /NAMES list"});
         return;
     }
+    // The names of every channel asked for, then one 366 naming them all as asked (RFC 2812);
+    // a channel that does not exist, or is secret to this client, just has no names.
     for_each_item(m.param(0), [&](std::string_view name) {
         const Room* room = session_.state().rooms.find(name);
-        if (room == nullptr || room->empty() || (room->modes().secret && !room->has(session_))) {
-            numeric(RPL_ENDOFNAMES, {name, "End of /NAMES list"});
-            return;
+        if (room != nullptr && !room->empty() && (!room->modes().secret || room->has(session_))) {
+            send_names(*room, false);
         }
-        send_names(*room);
     });
+    numeric(RPL_ENDOFNAMES, {m.param(0), "End of /NAMES list"});
 }
 
 void IrcFrontEnd::cmd_list(const irc::Message& m) {

@@ -120,7 +120,8 @@ class IrcFrontEnd final : public FrontEnd {
     void cmd_invite(const irc::Message& m);
     void join_one(std::string_view name, std::string_view key);
     void part_all();
-    void send_names(const Room& room);
+    // 353 lines of `room`'s members, then 366 when `end`.
+    void send_names(const Room& room, bool end = true);
     void send_topic(const Room& room, bool when_empty);
 
     // Messages (messaging.cpp).

@@ -258,14 +258,18 @@ void IrcFrontEnd::send_isupport() {
     // At most 13 tokens a line, and the text after them, as servers write it.
     const std::array<std::string_view, 12> first = {
         "AWAYLEN=390",   "CASEMAPPING=ascii", "CHANLIMIT=#:100", "CHANMODES=b,k,l,imnst",
-        channellen,      "CHANTYPES=#",       "ELIST=U",         "KICKLEN=390",
+        channellen,      "CHANTYPES=#",       "ELIST=MNU",       "KICKLEN=390",
         "MAXLIST=b:100", "MODES=6",           network,           "are supported by this server"};
     numeric(RPL_ISUPPORT, Params(first));
     const std::array<std::string_view, 8> second = {
-        nicklen,        "PREFIX=(ov)@+",
-        "SAFELIST",     "TARGMAX=JOIN:,KICK:1,LIST:1,NAMES:1,NOTICE:4,PART:,PRIVMSG:4,WHOIS:1",
-        "TOPICLEN=390", "UTF8ONLY",
-        "WHOX",         "are supported by this server"};
+        nicklen,
+        "PREFIX=(ov)@+",
+        "SAFELIST",
+        "TARGMAX=JOIN:,KICK:1,LIST:1,NAMES:,NOTICE:4,PART:,PRIVMSG:4,TAGMSG:4,WHOIS:1",
+        "TOPICLEN=390",
+        "UTF8ONLY",
+        "WHOX",
+        "are supported by this server"};
     numeric(RPL_ISUPPORT, Params(second));
 }
 
