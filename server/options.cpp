@@ -170,7 +170,8 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     bool hash = false;
     app.add_flag("--hash-password", hash,
-                 "Read a password from standard input, print its hash for --oper, and exit");
+                 "Read a password from standard input, print its hash for --oper, and exit")
+        ->configurable(false);  // a command, not a setting: never from a config file
     app.add_option("--ping-interval", c.ping_interval,
                    "Seconds of silence before an IRC client is pinged; it is disconnected when "
                    "as long again passes without an answer")

@@ -309,14 +309,35 @@ void IrcFrontEnd::cmd_list(const irc::Message& m) {
                                          left_out)});
 }
 
+// KICK #chan nick,nick or KICK #a,#b nick1,nick2 (a channel per nick, RFC 2812). Each kick is
+// one KICK line to the channel, never one naming several.
 void IrcFrontEnd::cmd_kick(const irc::Message& m) {
     if (m.param_count < 2) {
         need_more_params("KICK");
         return;
     }
-    Room* room = session_.state().rooms.find(m.param(0));
+    std::vector<std::string_view> channels, nicks;
+    for_each_item(m.param(0), [&](std::string_view c) { channels.push_back(c); });
+    for_each_item(m.param(1), [&](std::string_view n) { nicks.push_back(n); });
+    if (channels.empty() || nicks.empty() ||
+        (channels.size() != 1 && channels.size() != nicks.size())) {
+        need_more_params("KICK");
+        return;
+    }
+    const std::string_view reason =
+        m.param_count > 2 ? cut(m.param(2), max_text) : std::string_view(session_.nick());
+    for (std::size_t i = 0; i < nicks.size(); ++i) {
+        kick_one(channels.size() == 1 ? channels[0] : channels[i], nicks[i], reason);
+    }
+}
+
+void IrcFrontEnd::kick_one(std::string_view channel, std::string_view nick,
+                           std::string_view reason) {
+    // Looked up for every kick: kicking a channel's last member (an operator may kick itself)
+    // removes the channel.
+    Room* room = session_.state().rooms.find(channel);
     if (room == nullptr) {
-        numeric(ERR_NOSUCHCHANNEL, {m.param(0), "No such channel"});
+        numeric(ERR_NOSUCHCHANNEL, {channel, "No such channel"});
         return;
     }
     if (!room->has(session_)) {
@@ -327,29 +348,17 @@ void IrcFrontEnd::cmd_kick(const irc::Message& m) {
         numeric(ERR_CHANOPRIVSNEEDED, {room->name(), "You're not channel operator"});
         return;
     }
-    const std::string_view reason =
-        m.param_count > 2 ? cut(m.param(2), max_text) : std::string_view(session_.nick());
-    const std::string name = room->name();
-    for_each_item(m.param(1), [&](std::string_view nick) {
-        // The room goes when its last member is kicked (an operator may kick itself): look it
-        // up again for every name.
-        Room* room = session_.state().rooms.find(name);
-        if (room == nullptr) {
-            numeric(ERR_NOSUCHCHANNEL, {name, "No such channel"});
-            return;
-        }
-        Session* target = session_.state().registry.find(nick);
-        if (target == nullptr || !room->has(*target)) {
-            numeric(ERR_USERNOTINCHANNEL, {nick, room->name(), "They aren't on that channel"});
-            return;
-        }
-        Event e = event_by(session_, EventKind::kick, room);
-        e.target = target->nick();
-        e.text = reason;
-        flush();
-        target->rooms().leave(*room, e);  // may remove the room
-        target->front().removed_from_room();
-    });
+    Session* target = session_.state().registry.find(nick);
+    if (target == nullptr || !room->has(*target)) {
+        numeric(ERR_USERNOTINCHANNEL, {nick, room->name(), "They aren't on that channel"});
+        return;
+    }
+    Event e = event_by(session_, EventKind::kick, room);
+    e.target = target->nick();
+    e.text = reason;
+    flush();
+    target->rooms().leave(*room, e);  // may remove the room
+    target->front().removed_from_room();
 }
 
 void IrcFrontEnd::cmd_invite(const irc::Message& m) {

@@ -119,6 +119,7 @@ class IrcFrontEnd final : public FrontEnd {
     void cmd_kick(const irc::Message& m);
     void cmd_invite(const irc::Message& m);
     void join_one(std::string_view name, std::string_view key);
+    void kick_one(std::string_view channel, std::string_view nick, std::string_view reason);
     void part_all();
     // 353 lines of `room`'s members, then 366 when `end`.
     void send_names(const Room& room, bool end = true);

@@ -265,7 +265,7 @@ void IrcFrontEnd::send_isupport() {
         nicklen,
         "PREFIX=(ov)@+",
         "SAFELIST",
-        "TARGMAX=JOIN:,KICK:1,LIST:1,NAMES:,NOTICE:4,PART:,PRIVMSG:4,TAGMSG:4,WHOIS:1",
+        "TARGMAX=JOIN:,KICK:,LIST:1,NAMES:,NOTICE:4,PART:,PRIVMSG:4,TAGMSG:4,WHOIS:1",
         "TOPICLEN=390",
         "UTF8ONLY",
         "WHOX",
