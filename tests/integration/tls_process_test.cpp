@@ -626,8 +626,7 @@ TEST_CASE("TLS setups that cannot work are one clear line and a non-zero exit", 
 
 // One of the pair without the other: the message should name the flag that is missing, not
 // an unnamed file ("cannot read the TLS key file : No such file or directory").
-TEST_CASE("a TLS certificate without its key, or the reverse, names the missing flag",
-          "[tls]") {
+TEST_CASE("a TLS certificate without its key, or the reverse, names the missing flag", "[tls]") {
     Setup setup;
     for (const auto& [given, value, missing] : {std::tuple{"--tls-cert", setup.cert, "--tls-key"},
                                                 std::tuple{"--tls-key", setup.key, "--tls-cert"}}) {
