@@ -43,16 +43,6 @@ std::string member_list(const Room& room, const Session& asking) {
     return fmt::format("Members of {} ({}): {}", room.name(), nicks.size(), fmt::join(nicks, " "));
 }
 
-// An event caused by `s` in `room` (null for events without a room).
-Event event_of(const Session& s, EventKind kind, const Room* room) {
-    Event e;
-    e.kind = kind;
-    e.origin = &s;
-    e.room = room;
-    e.nick = s.nick();
-    e.source = s.source();
-    return e;
-}
 }  // namespace
 
 void LineFrontEnd::begin() {
@@ -75,7 +65,7 @@ void LineFrontEnd::enter(Room& room) {
     session_.rooms().join(
         room, room.empty() && &room != &session_.state().rooms.lobby() ? Member::op : 0);
     use_invitation(room, session_);
-    Event joined = event_of(session_, EventKind::join, &room);
+    Event joined = session_.event(EventKind::join, &room);
     joined.text = realname();
     room.emit(joined);
     Lines out = lines();
@@ -105,7 +95,7 @@ void LineFrontEnd::enter(Room& room) {
 
 void LineFrontEnd::move_to(Room& room) {
     if (Room* current = session_.rooms().current()) {
-        session_.rooms().leave(*current, event_of(session_, EventKind::part, current));
+        session_.rooms().leave(*current, session_.event(EventKind::part, current));
     }
     enter(room);
 }
@@ -119,7 +109,7 @@ void LineFrontEnd::say(EventKind kind, std::string_view text) {
         deliver(lines().error("cannot-send", *refusal).done());
         return;
     }
-    auto e = std::make_shared<Event>(event_of(session_, kind, room));
+    auto e = std::make_shared<Event>(session_.event(kind, room));
     e->text = text;
     e->id = ++session_.state().last_message_id;
     room->say(std::move(e), session_);
@@ -153,7 +143,7 @@ void LineFrontEnd::handle(const cmd::Nick& c) {
         deliver(lines().info(fmt::format("Your nickname is already {}.", session_.nick())).done());
         return;
     }
-    Event e = event_of(session_, EventKind::nick, nullptr);
+    Event e = session_.event(EventKind::nick);
     if (!session_.registration().rename(c.name)) {
         deliver(
             lines().error("nick-taken", fmt::format("the nickname {} is in use", c.name)).done());
@@ -241,7 +231,7 @@ void LineFrontEnd::handle(const cmd::Msg& c) {
         deliver(lines().error("no-such-nick", fmt::format("nobody is called {}", c.nick)).done());
         return;
     }
-    Event e = event_of(session_, EventKind::message, nullptr);
+    Event e = session_.event(EventKind::message);
     e.target = to->nick();
     e.text = c.text;
     e.id = ++session_.state().last_message_id;
@@ -270,7 +260,7 @@ void LineFrontEnd::handle(const cmd::Topic& c) {
     // Cut to TOPICLEN, as IRC clients are told, at a UTF-8 boundary.
     const std::string_view text = c.text == "-" ? std::string_view() : c.text;
     room->set_topic(std::string(irc::cut_utf8(text, max_topic)), session_.nick());
-    Event e = event_of(session_, EventKind::topic, room);
+    Event e = session_.event(EventKind::topic, room);
     e.text = room->topic();
     room->emit(e);
 }

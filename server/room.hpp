@@ -70,6 +70,7 @@ class Room {
     std::vector<std::string>& bans() { return bans_; }
     const std::vector<std::string>& bans() const { return bans_; }
     std::vector<std::string>& invited() { return invited_; }
+    const std::vector<std::string>& invited() const { return invited_; }
 
     const std::vector<Member>& members() const { return members_; }
     std::size_t size() const { return members_.size(); }

@@ -34,7 +34,7 @@ bool room_operator(const Room& room, const Session& s) {
 
 std::optional<JoinRefusal> join_refusal(const Room& room, const Session& s, std::string_view key) {
     const RoomModes& modes = room.modes();
-    const auto& invited = const_cast<Room&>(room).invited();
+    const auto& invited = room.invited();
     const bool is_invited =
         std::find(invited.begin(), invited.end(), fold_case(s.nick())) != invited.end();
     if (banned(room, s) && !is_invited) {

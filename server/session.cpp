@@ -181,15 +181,21 @@ std::string_view Session::quit_reason() const {
     return quit_reason_ ? std::string_view(*quit_reason_) : std::string_view("connection closed");
 }
 
+Event Session::event(EventKind kind, const Room* room) const {
+    Event e;
+    e.kind = kind;
+    e.origin = this;
+    e.room = room;
+    e.nick = nick();
+    e.source = source();
+    return e;
+}
+
 std::optional<Event> Session::quit_event() const {
     if (state_.closing) {
         return std::nullopt;  // everybody is leaving: nobody is told of anybody's quit
     }
-    Event e;
-    e.kind = EventKind::quit;
-    e.origin = this;
-    e.nick = nick();
-    e.source = source();
+    Event e = event(EventKind::quit);
     // Cut as IRC's other texts are (390 bytes, at a UTF-8 boundary): a plain /quit may be longer.
     e.text = irc::cut_utf8(quit_reason(), 390);
     return e;

@@ -132,6 +132,9 @@ class Session {
     Described peer() const { return Described{remote_}; }
     clock::time_point last_input() const { return last_input_; }
     clock::time_point opened() const { return opened_; }
+    // An event this session causes now, in `room` (none for quits, nick changes, private
+    // messages): who, as both protocols name it.
+    Event event(EventKind kind, const Room* room = nullptr) const;
     // The quit event for peers, which Memberships emits as the session's scope ends; none
     // while the server shuts down.
     std::optional<Event> quit_event() const;

@@ -45,20 +45,6 @@ void for_each_item(std::string_view list, F&& f) {
     }
 }
 
-std::string_view cut(std::string_view text, std::size_t max) {
-    return cut_utf8(text, max);
-}
-
-Event event_by(const Session& s, EventKind kind, const Room* room) {
-    Event e;
-    e.kind = kind;
-    e.origin = &s;
-    e.room = room;
-    e.nick = s.nick();
-    e.source = s.source();
-    return e;
-}
-
 }  // namespace
 
 void IrcFrontEnd::cmd_join(const irc::Message& m) {
@@ -108,13 +94,13 @@ void IrcFrontEnd::join_one(std::string_view name, std::string_view key) {
     const bool first = room.empty() && &room != &state.rooms.lobby();
     session_.rooms().join(room, first ? Member::op : 0);
     use_invitation(room, session_);
-    Event joined = event_by(session_, EventKind::join, &room);
+    Event joined = session_.event(EventKind::join, &room);
     joined.text = realname_;
     flush();
     room.emit(joined);
     if (!away_.empty()) {
         // away-notify: clients learn that the newcomer is away without asking.
-        Event away = event_by(session_, EventKind::away, &room);
+        Event away = session_.event(EventKind::away, &room);
         away.text = away_;
         room.emit(away, &session_);
     }
@@ -127,7 +113,7 @@ void IrcFrontEnd::part_all() {
     session_.rooms().for_each_room([&](Room& r) { rooms.push_back(&r); });
     flush();
     for (Room* room : rooms) {
-        session_.rooms().leave(*room, event_by(session_, EventKind::part, room));
+        session_.rooms().leave(*room, session_.event(EventKind::part, room));
     }
 }
 
@@ -146,8 +132,8 @@ void IrcFrontEnd::cmd_part(const irc::Message& m) {
             numeric(ERR_NOTONCHANNEL, {room->name(), "You're not on that channel"});
             return;
         }
-        Event e = event_by(session_, EventKind::part, room);
-        e.text = cut(m.param(1), max_text);
+        Event e = session_.event(EventKind::part, room);
+        e.text = cut_utf8(m.param(1), max_text);
         flush();
         session_.rooms().leave(*room, e);
     });
@@ -190,8 +176,8 @@ void IrcFrontEnd::cmd_topic(const irc::Message& m) {
                 {room->name(), *refusal});
         return;
     }
-    room->set_topic(std::string(cut(m.param(1), max_text)), session_.nick());
-    Event e = event_by(session_, EventKind::topic, room);
+    room->set_topic(std::string(cut_utf8(m.param(1), max_text)), session_.nick());
+    Event e = session_.event(EventKind::topic, room);
     e.text = room->topic();
     flush();
     room->emit(e);
@@ -325,7 +311,7 @@ void IrcFrontEnd::cmd_kick(const irc::Message& m) {
         return;
     }
     const std::string_view reason =
-        m.param_count > 2 ? cut(m.param(2), max_text) : std::string_view(session_.nick());
+        m.param_count > 2 ? cut_utf8(m.param(2), max_text) : std::string_view(session_.nick());
     for (std::size_t i = 0; i < nicks.size(); ++i) {
         kick_one(channels.size() == 1 ? channels[0] : channels[i], nicks[i], reason);
     }
@@ -353,7 +339,7 @@ void IrcFrontEnd::kick_one(std::string_view channel, std::string_view nick,
         numeric(ERR_USERNOTINCHANNEL, {nick, room->name(), "They aren't on that channel"});
         return;
     }
-    Event e = event_by(session_, EventKind::kick, room);
+    Event e = session_.event(EventKind::kick, room);
     e.target = target->nick();
     e.text = reason;
     flush();
@@ -366,7 +352,7 @@ void IrcFrontEnd::cmd_invite(const irc::Message& m) {
         // The channels this client is invited to.
         const std::string folded = fold_case(session_.nick());
         for (const Room* room : session_.state().rooms.list()) {
-            const auto& invited = const_cast<Room*>(room)->invited();
+            const auto& invited = room->invited();
             if (std::find(invited.begin(), invited.end(), folded) != invited.end()) {
                 numeric(RPL_INVITELIST, {room->name()});
             }
@@ -410,7 +396,7 @@ void IrcFrontEnd::cmd_invite(const irc::Message& m) {
         invited.push_back(folded);
     }
     numeric(RPL_INVITING, {target->nick(), room->name()});
-    Event e = event_by(session_, EventKind::invite, room);
+    Event e = session_.event(EventKind::invite, room);
     e.target = target->nick();
     flush();
     target->show(e);

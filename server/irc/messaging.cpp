@@ -106,11 +106,7 @@ void IrcFrontEnd::message_one(std::string_view target, std::string_view text, Ev
         }
         return;
     }
-    auto e = std::make_shared<Event>();
-    e->kind = kind;
-    e->origin = &session_;
-    e->nick = session_.nick();
-    e->source = session_.source();
+    auto e = std::make_shared<Event>(session_.event(kind));
     if (kind == EventKind::message) {
         if (auto action = ctcp_action(text)) {
             e->kind = EventKind::action;

@@ -315,12 +315,7 @@ void IrcFrontEnd::channel_mode(Room& room, const irc::Message& m) {
     if (flags.empty()) {
         return;
     }
-    Event e;
-    e.kind = EventKind::mode;
-    e.origin = &session_;
-    e.room = &room;
-    e.nick = session_.nick();
-    e.source = session_.source();
+    Event e = session_.event(EventKind::mode, &room);
     e.text = flags + params;
     flush();
     room.emit(e);

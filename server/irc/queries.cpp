@@ -280,11 +280,7 @@ void IrcFrontEnd::cmd_away(const irc::Message& m) {
     numeric(text.empty() ? RPL_UNAWAY : RPL_NOWAWAY,
             {text.empty() ? "You are no longer marked as being away"
                           : "You have been marked as being away"});
-    Event e;
-    e.kind = EventKind::away;
-    e.origin = &session_;
-    e.nick = session_.nick();
-    e.source = session_.source();
+    Event e = session_.event(EventKind::away);
     e.text = away_;
     flush();
     session_.rooms().tell_peers(e, false);

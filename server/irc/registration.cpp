@@ -102,11 +102,7 @@ void IrcFrontEnd::cmd_nick(const irc::Message& m) {
         try_register();
         return;
     }
-    Event e;
-    e.kind = EventKind::nick;
-    e.origin = &session_;
-    e.nick = session_.nick();
-    e.source = session_.source();
+    Event e = session_.event(EventKind::nick);
     if (!session_.registration().rename(nick)) {
         numeric(ERR_NICKNAMEINUSE, {nick, "Nickname is already in use"});
         return;
