@@ -4,11 +4,12 @@
 Starts parley-server with an IRC listener and an IRC TLS listener, opens N registered IRC
 clients on each in turn (in one channel per 100), and reads the server's RSS before and after
 each batch: (RSS after - RSS before) / N. Repeats R times on fresh servers; prints each figure.
-Usage: tls_idle.py SERVER_BIN N R
+Usage: tls_idle.py SERVER_BIN N R [1.2]   (1.2: the TLS clients stop at TLS 1.2)
 """
 import os, re, socket, ssl, subprocess, sys, tempfile, time
 
 bin_, n, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+tls12 = len(sys.argv) > 4 and sys.argv[4] == "1.2"
 tmp = tempfile.mkdtemp()
 key, cert = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
 subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
@@ -43,6 +44,8 @@ def run_once():
     plain_port, tls_port = wait_for(ports, "listeners")
     # Which one is TLS: try a handshake on the first.
     ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+    if tls12:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     try:
         s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", plain_port), timeout=2)); s.close()
         plain_port, tls_port = tls_port, plain_port

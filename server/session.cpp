@@ -84,7 +84,13 @@ Task<void> serve(Socket socket, ServerState& state, bool tls) {
     std::optional<TlsConnection> secure;
     if (tls) {
         secure.emplace(*state.tls, socket.native_handle());
-        if (!co_await tls_handshake(socket, *secure, tls_handshake_timeout)) {
+        // On the heap for the handshake's while: plain sessions do not carry its timer.
+        auto handshake = std::make_unique<TlsHandshake>(socket, *secure, tls_handshake_timeout);
+        while (const auto wait = handshake->next()) {
+            auto [ec] = co_await socket.async_wait(*wait, use_task_tuple);
+            handshake->waited(ec);
+        }
+        if (!handshake->succeeded()) {
             co_return;
         }
         session.use_tls(*secure);

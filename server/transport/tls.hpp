@@ -6,7 +6,7 @@
 // Not asio::ssl::stream: that holds about 68 KiB of buffers per connection for its whole life
 // and has no non-blocking "try it now" operations. Here a connection is one SSL object; with
 // SSL_MODE_RELEASE_BUFFERS OpenSSL frees its record buffers whenever they are empty, so an idle
-// connection holds only the keys and the session state: about 14 KB with OpenSSL 3.0, 7.6 KB of
+// connection holds only the keys and the session state: about 13.5 KB with OpenSSL 3.0, 7.6 KB of
 // it the SSL object itself (tests/server/tls_test.cpp measures it, "an idle connection").
 //
 // Everything here runs on the server's one thread; none of it is meant to be shared across
@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -134,13 +135,51 @@ class TlsConnection {
     std::unique_ptr<ssl_st, Free> ssl_;
 };
 
-// Runs the server side of the handshake on `socket` (made non-blocking here), waiting for
-// readiness between steps, for at most `timeout`: at the deadline the socket's wait is
-// cancelled. True once the handshake is complete; false if it failed, timed out, or the socket
-// was closed meanwhile, and then one line says why in the log ("TLS handshake with
-// 127.0.0.1:5555 failed: wrong version number", "... timed out after 10 s"). The caller then
-// closes the socket.
-Task<bool> tls_handshake(Socket& socket, TlsConnection& tls,
-                         std::chrono::steady_clock::duration timeout);
+// The server side of the handshake on `socket` (made non-blocking here), as steps that the
+// session coroutine drives with its own readiness waits, for at most `timeout`:
+//
+//     TlsHandshake handshake{socket, tls, timeout};
+//     while (auto wait = handshake.next()) {
+//         auto [ec] = co_await socket.async_wait(*wait, use_task_tuple);
+//         handshake.waited(ec);
+//     }
+//     if (!handshake.succeeded()) { ...close... }
+//
+// At the deadline the socket's pending wait is cancelled. When it fails, times out, or the
+// socket is closed meanwhile, one line says why in the log ("TLS handshake with
+// 127.0.0.1:5555 failed: wrong version number", "... timed out after 10 s").
+//
+// Why steps and not a coroutine of its own: a coroutine frame that ends after the handshake
+// goes to Asio's per-thread frame cache, and the next frame the session allocates for its whole
+// life (a wait of half the size) is then cut from it: a couple of hundred bytes lost for every
+// idle TLS client. Driven from the session coroutine, the handshake's waits are the same size
+// as the session's later ones, and the state here is freed with this object.
+class TlsHandshake {
+  public:
+    TlsHandshake(Socket& socket, TlsConnection& tls, std::chrono::steady_clock::duration timeout);
+    ~TlsHandshake();
+    TlsHandshake(const TlsHandshake&) = delete;
+    TlsHandshake& operator=(const TlsHandshake&) = delete;
+
+    // Takes the handshake as far as it goes without blocking: the readiness to wait for before
+    // the next step, or nothing once it is over (succeeded() says how).
+    std::optional<Socket::wait_type> next();
+    // The wait that next() asked for has completed with `ec`.
+    void waited(const asio::error_code& ec);
+    bool succeeded() const { return state_ == State::succeeded; }
+
+  private:
+    struct Deadline;
+    enum class State : std::uint8_t { running, succeeded, failed };
+
+    void fail(std::string_view reason);
+
+    TlsConnection& tls_;
+    asio::ip::tcp::endpoint remote_;
+    std::chrono::steady_clock::duration timeout_;
+    std::shared_ptr<Deadline> deadline_;
+    Timer timer_;
+    State state_ = State::running;
+};
 
 }  // namespace parley

@@ -217,6 +217,18 @@ struct Report {
     std::string end;         // how the connection ended, as read() said
 };
 
+// The handshake as the session coroutine drives it (serve() in server/session.cpp): whether it
+// succeeded.
+Task<bool> tls_handshake(Socket& socket, TlsConnection& tls,
+                         std::chrono::steady_clock::duration timeout) {
+    TlsHandshake handshake{socket, tls, timeout};
+    while (const auto wait = handshake.next()) {
+        auto [ec] = co_await socket.async_wait(*wait, use_task_tuple);
+        handshake.waited(ec);
+    }
+    co_return handshake.succeeded();
+}
+
 // One TLS connection on the loop, the way a session drives it: accepts, shakes hands, reads a
 // message of `size` bytes, writes it back, sends close_notify and reads until the peer closes.
 // `blocked`, if given, is set the first time a write has to wait for the socket.
