@@ -11,7 +11,9 @@ namespace parley {
 
 std::variant<Oper, std::string> parse_oper(std::string_view spec) {
     const std::size_t colon = spec.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon + 1 == spec.size()) {
+    // A name with a blank could never be given to OPER.
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == spec.size() ||
+        spec.substr(0, colon).find_first_of(" \t") != std::string_view::npos) {
         return std::string("expected NAME:HASH");
     }
     Oper oper{std::string(spec.substr(0, colon)), std::string(spec.substr(colon + 1))};

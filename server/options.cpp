@@ -84,6 +84,8 @@ std::optional<std::string> check_opers(const std::vector<std::string>& given, Co
     for (const std::string& spec : given) {
         auto oper = parse_oper(spec);
         if (auto* why = std::get_if<std::string>(&oper)) {
+            // Named by the operator's name alone when there is one: what follows the colon
+            // may be the password itself, which must not reach a log.
             const std::size_t colon = spec.find(':');
             return fmt::format("--oper {}: {}",
                                why->starts_with("expected") ? spec : spec.substr(0, colon), *why);

@@ -27,6 +27,8 @@ TEST_CASE("an oper file's bad line is named, and a plain password refused", "[op
     CHECK(std::get<std::string>(parse_oper_lines("admin:" + hash + "\nadmin\n")) ==
           "line 2: expected NAME:HASH");
     CHECK(std::get<std::string>(parse_oper_lines(":" + hash)) == "line 1: expected NAME:HASH");
+    CHECK(std::get<std::string>(parse_oper_lines("ad min:" + hash)) ==
+          "line 1: expected NAME:HASH");
     CHECK(std::get<std::string>(parse_oper_lines("# x\nadmin:hunter2\n")) ==
           "line 2: the password must be a hash from parley-server --hash-password, not the "
           "password itself");

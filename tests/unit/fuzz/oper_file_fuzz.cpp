@@ -1,7 +1,7 @@
 // Fuzzes the operator file (--oper-file): parse_oper_lines (server/oper_file.cpp) on the file's
 // text. Checks, beyond crashes, leaks, hangs and sanitizer reports:
 // - no exception escapes: a bad file is an error message naming its line;
-// - every operator it accepts has a name without ':' and a hash of a strong method
+// - every operator it accepts has a name without ':' or blanks, and a hash of a strong method
 //   (looks_hashed), never a plain-text password;
 // - no more operators than the text has lines.
 
@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
     for (const parley::Oper& oper : opers) {
         FUZZ_CHECK(!oper.name.empty());
-        FUZZ_CHECK(oper.name.find(':') == std::string::npos);
+        FUZZ_CHECK(oper.name.find_first_of(": \t") == std::string::npos);
         FUZZ_CHECK(parley::looks_hashed(oper.hash));
     }
     return 0;
