@@ -143,7 +143,8 @@ unsigned short plain_port(Process& server) {
 
 }  // namespace
 
-TEST_CASE("--print-config names every setting, and the server starts with it", "[service]") {
+TEST_CASE("print-config: the config file names every setting, and the server starts with it",
+          "[service]") {
     const std::string text = output_of({"--print-config"});
     const std::set<std::string> flags = flags_in_help();
     REQUIRE(flags.size() > 20);
@@ -290,7 +291,7 @@ TEST_CASE("SIGHUP with a config that does not parse changes nothing", "[service]
     CHECK(server.wait_exit() == 0);
 }
 
-TEST_CASE("--oper-file: operators from a private file, reloaded on SIGHUP", "[service][oper]") {
+TEST_CASE("oper-file: operators from a private file, reloaded on SIGHUP", "[service][oper]") {
     TempDir dir;
     const std::string opers = dir.file("opers");
     write_file(opers, "# name:hash\n\nfirst:" + parley::hash_password("first secret") + "\r\n",
