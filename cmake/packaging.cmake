@@ -24,7 +24,10 @@ if(HELP2MAN)
   set(PARLEY_MAN_PAGES
       "parley-server|$<TARGET_FILE:parley-server>|chat server for nc, telnet and IRC clients|parley-server"
       "parley-load|$<TARGET_FILE:parley-load>|load client for Parley, Redis, NATS and IRC servers|parley-load"
-      "parley-load-test|${PROJECT_SOURCE_DIR}/scripts/load-test|load-test a chat server and report|")
+      "parley-load-test|${PARLEY_PACKAGE_DIR}/parley-load-test|load-test a chat server and report|")
+  # scripts/load-test under its installed name: without lib.sh beside it, it acts installed.
+  file(CREATE_LINK ${PROJECT_SOURCE_DIR}/scripts/load-test ${PARLEY_PACKAGE_DIR}/parley-load-test
+       SYMBOLIC)
   foreach(page ${PARLEY_MAN_PAGES})
     string(REPLACE "|" ";" fields "${page}")
     list(GET fields 0 name)
@@ -36,7 +39,7 @@ if(HELP2MAN)
       COMMAND ${HELP2MAN} --no-info --no-discard-stderr --version-string=${PROJECT_VERSION}
               --name=${summary} --output=${PARLEY_PACKAGE_DIR}/${name}.1 ${program}
       COMMAND gzip -9nf ${PARLEY_PACKAGE_DIR}/${name}.1
-      DEPENDS ${target} ${program}
+      DEPENDS ${target} ${program} ${PROJECT_SOURCE_DIR}/scripts/load-test
       COMMENT "Writing the man page of ${name}")
     list(APPEND PARLEY_PACKAGE_FILES ${PARLEY_PACKAGE_DIR}/${name}.1.gz)
     install(FILES ${PARLEY_PACKAGE_DIR}/${name}.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
