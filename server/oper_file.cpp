@@ -52,9 +52,9 @@ std::variant<std::vector<Oper>, std::string> parse_oper_lines(std::string_view t
 }
 
 std::variant<std::vector<Oper>, std::string> load_oper_file(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
+    // Looked at before it is opened: opening a FIFO would wait for a writer.
     struct stat st {};
-    if (!in || ::stat(file.c_str(), &st) != 0) {
+    if (::stat(file.c_str(), &st) != 0) {
         return fmt::format("--oper-file {}: cannot read the file", file);
     }
     if (!S_ISREG(st.st_mode)) {
@@ -63,6 +63,10 @@ std::variant<std::vector<Oper>, std::string> load_oper_file(const std::string& f
     if ((st.st_mode & (S_IROTH | S_IWOTH)) != 0) {
         return fmt::format(
             "--oper-file {}: others may read or write it; chmod o-rw it (600 or 640)", file);
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return fmt::format("--oper-file {}: cannot read the file", file);
     }
     // Read with a bound: an operator list is a few lines.
     constexpr std::size_t max_bytes = 64 * 1024;
