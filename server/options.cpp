@@ -120,6 +120,15 @@ std::string config_file_text(const CLI::App& app) {
         "# on the command line wins over this file. Uncomment a line to change a default.\n"
         "# SIGHUP (systemctl reload parley) applies most changes at once; the server logs\n"
         "# those that need a restart. Every limit is off when set to 0.\n");
+    // The flags that are not settings, named so that the file accounts for every flag.
+    std::string commands;
+    for (const CLI::Option* opt : app.get_options()) {
+        if (!is_setting(app, opt) && opt != app.get_help_ptr() && opt != app.get_config_ptr() &&
+            opt->get_single_name() != "version") {
+            commands += (commands.empty() ? "" : ", ") + opt->get_name();
+        }
+    }
+    out += fmt::format("# Commands, not settings (command line only): {}.\n", commands);
     for (const CLI::Option* opt : app.get_options()) {
         if (!is_setting(app, opt)) {
             continue;
