@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,11 +37,18 @@ struct Config {
     std::vector<std::string> motd;   // lines of motd_file, loaded at start (and on SIGHUP)
     std::string server_name;         // IRC's server name; the host name by default
     std::string network = "Parley";  // IRC's NETWORK
-    std::vector<Oper> opers;
-    double ping_interval = 120;  // seconds of silence before an IRC client is pinged; as long
-                                 // again without an answer ends it
-    std::string tls_cert;        // PEM files for tls:// listeners
+    std::vector<Oper> opers;         // from --oper and --oper-file
+    std::string oper_file;           // --oper-file, read at start and on SIGHUP
+    double ping_interval = 120;      // seconds of silence before an IRC client is pinged; as long
+                                     // again without an answer ends it
+    std::string tls_cert;            // PEM files for tls:// listeners
     std::string tls_key;
+
+    // For SIGHUP, which parses the command line and the config file again: the arguments as
+    // given (without the program's name), and every setting's value as parsed, by flag name,
+    // to tell which changed. Empty when the Config was not made from a command line.
+    std::vector<std::string> command_line;
+    std::map<std::string, std::string> settings;
 };
 
 // The settings count seconds as decimals (0.3 in tests); timers want a clock duration.

@@ -16,6 +16,12 @@ class ConnectionLimits {
     // Connections counted now.
     std::size_t connections() const { return total_; }
 
+    // New limits (SIGHUP): they decide the next admissions; nobody connected is dropped.
+    void set_limits(std::size_t max_total, std::size_t max_per_address) {
+        max_total_ = max_total;
+        max_per_address_ = max_per_address;
+    }
+
   private:
     friend class ConnectionSlot;
     std::size_t max_total_;

@@ -6,11 +6,14 @@
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <sstream>
 #include <utility>
 
+#include "server/oper_file.hpp"
 #include "server/password.hpp"
 #include "shared/text.hpp"
 
@@ -79,21 +82,82 @@ std::vector<std::string> listeners(const std::vector<std::string>& given) {
 
 std::optional<std::string> check_opers(const std::vector<std::string>& given, Config& c) {
     for (const std::string& spec : given) {
-        const std::size_t colon = spec.find(':');
-        if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size()) {
-            return fmt::format("--oper {}: expected NAME:HASH", spec);
+        auto oper = parse_oper(spec);
+        if (auto* why = std::get_if<std::string>(&oper)) {
+            // Named by the operator's name alone when there is one: what follows the colon
+            // may be the password itself, which must not reach a log.
+            const std::size_t colon = spec.find(':');
+            return fmt::format("--oper {}: {}",
+                               why->starts_with("expected") ? spec : spec.substr(0, colon), *why);
         }
-        Oper oper{spec.substr(0, colon), spec.substr(colon + 1)};
-        // A password in plain text would show in ps and in a readable config file.
-        if (!looks_hashed(oper.hash)) {
-            return fmt::format(
-                "--oper {}: the password must be a hash from parley-server --hash-password, "
-                "not the password itself",
-                oper.name);
+        c.opers.push_back(std::move(std::get<Oper>(oper)));
+    }
+    if (!c.oper_file.empty()) {
+        auto opers = load_oper_file(c.oper_file);
+        if (auto* why = std::get_if<std::string>(&opers)) {
+            return *why;
         }
-        c.opers.push_back(std::move(oper));
+        for (Oper& oper : std::get<std::vector<Oper>>(opers)) {
+            c.opers.push_back(std::move(oper));
+        }
     }
     return std::nullopt;
+}
+
+// The settings every option holds, by flag name, for SIGHUP to compare (see Config::settings).
+bool is_setting(const CLI::App& app, const CLI::Option* opt) {
+    return opt->get_configurable() && opt != app.get_help_ptr() && opt != app.get_config_ptr() &&
+           opt->get_single_name() != "version";
+}
+
+// --print-config: every setting the config file takes, each with its description as a
+// comment and its default commented out, so the file names every flag there is and changes
+// nothing until a line is uncommented. Made from the options themselves: it cannot drift.
+std::string config_file_text(const CLI::App& app) {
+    std::string out = fmt::format(
+        "# Parley's configuration: parley-server --config FILE (TOML).\n"
+        "# Every setting is a flag of parley-server (see parley-server --help); a flag given\n"
+        "# on the command line wins over this file. Uncomment a line to change a default.\n"
+        "# SIGHUP (systemctl reload parley) applies most changes at once; the server logs\n"
+        "# those that need a restart. Every limit is off when set to 0.\n");
+    // The flags that are not settings, named so that the file accounts for every flag.
+    std::string commands;
+    for (const CLI::Option* opt : app.get_options()) {
+        if (!is_setting(app, opt) && opt != app.get_help_ptr() && opt != app.get_config_ptr() &&
+            opt->get_single_name() != "version") {
+            commands += (commands.empty() ? "" : ", ") + opt->get_name();
+        }
+    }
+    out += fmt::format("# Commands, not settings (command line only): {}.\n", commands);
+    for (const CLI::Option* opt : app.get_options()) {
+        if (!is_setting(app, opt)) {
+            continue;
+        }
+        std::string value;
+        if (opt->get_expected_min() == 0) {
+            value = "false";
+        } else if (!opt->get_default_str().empty()) {
+            value = CLI::detail::convert_arg_for_ini(opt->get_default_str());
+        } else {
+            value = "\"\"";
+        }
+        if (opt->get_items_expected_max() > 1 && !value.starts_with('[')) {
+            value = value == "\"\"" ? "[]" : "[" + value + "]";
+        }
+        out += '\n';
+        // The description as comment lines of at most 79 columns.
+        std::string line = "#";
+        std::istringstream words(opt->get_description());
+        for (std::string word; words >> word;) {
+            if (line.size() > 1 && line.size() + 1 + word.size() > 79) {
+                out += line + '\n';
+                line = "#";
+            }
+            line += ' ' + word;
+        }
+        out += fmt::format("{}\n#{} = {}\n", line, opt->get_single_name(), value);
+    }
+    return out;
 }
 
 // --hash-password: reads one password from standard input (not echoed when it is a terminal)
@@ -142,7 +206,11 @@ std::string host_name() {
 }
 }  // namespace
 
-ParsedOptions parse_options(int argc, const char* const* argv) {
+namespace {
+
+// What parse_options and reparse_options share. `reloading`: the command line has been
+// accepted once already; the MOTD is left for the caller to read.
+ParsedOptions parse(std::vector<std::string> args, bool reloading) {
     ParsedOptions out;
     Config& c = out.config;
     CLI::App app{"Parley: a chat server for nc and telnet", "parley-server"};
@@ -157,10 +225,11 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
     std::vector<std::string> listen, irc_listen, opers;
     app.add_option("-l,--listen", listen,
                    "Where plain (nc, telnet) clients connect: HOST:PORT, tls://HOST:PORT or none; "
-                   "repeatable; IPv6 as [::1]:7777 (default 127.0.0.1:7777)");
+                   "repeatable; IPv6 as [::1]:7777")
+        ->default_str("127.0.0.1:7777");
     app.add_option("--irc-listen", irc_listen,
-                   "Where IRC clients connect: HOST:PORT, tls://HOST:PORT or none; repeatable "
-                   "(default 127.0.0.1:6667)");
+                   "Where IRC clients connect: HOST:PORT, tls://HOST:PORT or none; repeatable")
+        ->default_str("127.0.0.1:6667");
     app.add_option("--tls-cert", c.tls_cert, "PEM certificate (chain) for tls:// listeners");
     app.add_option("--tls-key", c.tls_key, "PEM private key for tls:// listeners");
     app.add_option("--server-name", c.server_name, "The server's name on IRC (default: host name)");
@@ -168,10 +237,17 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
         ->capture_default_str();
     app.add_option("--oper", opers, "IRC operator NAME:HASH, repeatable; HASH from --hash-password")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--oper-file", c.oper_file,
+                   "File of IRC operators, one NAME:HASH a line (# comments); others may not "
+                   "read it");
     bool hash = false;
     app.add_flag("--hash-password", hash,
                  "Read a password from standard input, print its hash for --oper, and exit")
         ->configurable(false);  // a command, not a setting: never from a config file
+    bool print_config = false;
+    app.add_flag("--print-config", print_config,
+                 "Print a config file with every setting commented out at its default, and exit")
+        ->configurable(false);
     app.add_option("--ping-interval", c.ping_interval,
                    "Seconds of silence before an IRC client is pinged; it is disconnected when "
                    "as long again passes without an answer")
@@ -217,8 +293,10 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     app.footer("Every limit is off when set to 0.");
 
+    const std::vector<std::string> given = args;
     try {
-        app.parse(argc, argv);
+        std::reverse(args.begin(), args.end());  // CLI11 takes them last first
+        app.parse(args);
     } catch (const CLI::CallForHelp& e) {
         out.exit_code = app.exit(e);
         return out;
@@ -226,8 +304,13 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
         out.exit_code = app.exit(e);
         return out;
     } catch (const CLI::ParseError& e) {
-        std::cerr << "parley-server: " << e.what() << " (see --help)\n";
+        out.error = fmt::format("{} (see --help)", e.what());
         out.exit_code = 2;
+        return out;
+    }
+    if (print_config) {
+        std::cout << config_file_text(app);
+        out.exit_code = 0;
         return out;
     }
     if (hash) {
@@ -241,13 +324,13 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
         c.irc_listen = listeners(irc_listen);
     }
     if (c.listen.empty() && c.irc_listen.empty()) {
-        std::cerr << "parley-server: nothing to listen on: give --listen or --irc-listen\n";
+        out.error = "nothing to listen on: give --listen or --irc-listen";
         out.exit_code = 2;
         return out;
     }
     if (c.tls_cert.empty() != c.tls_key.empty()) {
-        std::cerr << "parley-server: " << (c.tls_cert.empty() ? "--tls-key" : "--tls-cert")
-                  << " needs " << (c.tls_cert.empty() ? "--tls-cert" : "--tls-key") << "\n";
+        out.error = fmt::format("{} needs {}", c.tls_cert.empty() ? "--tls-key" : "--tls-cert",
+                                c.tls_cert.empty() ? "--tls-cert" : "--tls-key");
         out.exit_code = 2;
         return out;
     }
@@ -255,7 +338,7 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
         c.server_name = host_name();
     }
     std::optional<std::string> problem = check_opers(opers, c);
-    if (!problem && !c.motd_file.empty()) {
+    if (!problem && !reloading && !c.motd_file.empty()) {
         auto motd = load_motd(c.motd_file);
         if (auto* lines = std::get_if<std::vector<std::string>>(&motd)) {
             c.motd = std::move(*lines);
@@ -264,10 +347,32 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
         }
     }
     if (problem) {
-        std::cerr << "parley-server: " << *problem << "\n";
+        out.error = *problem;
         out.exit_code = 2;
+        return out;
+    }
+    c.command_line = given;
+    for (const CLI::Option* opt : app.get_options()) {
+        if (is_setting(app, opt)) {
+            c.settings[opt->get_single_name()] = CLI::detail::ini_join(opt->results());
+        }
     }
     return out;
+}
+
+}  // namespace
+
+ParsedOptions parse_options(int argc, const char* const* argv) {
+    ParsedOptions out =
+        parse(std::vector<std::string>(argv + std::min(argc, 1), argv + argc), false);
+    if (!out.error.empty()) {
+        std::cerr << "parley-server: " << out.error << "\n";
+    }
+    return out;
+}
+
+ParsedOptions reparse_options(const std::vector<std::string>& command_line) {
+    return parse(command_line, true);
 }
 
 }  // namespace parley

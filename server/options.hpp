@@ -13,6 +13,7 @@ namespace parley {
 struct ParsedOptions {
     Config config;
     std::optional<int> exit_code;  // set when the program should exit now (--help, bad flag)
+    std::string error;             // why, in one line, when exit_code is not 0
 };
 
 // The lines of a MOTD file, or why it cannot be used (one line). Read at start and on SIGHUP.
@@ -21,5 +22,10 @@ std::variant<std::vector<std::string>, std::string> load_motd(const std::string&
 // Parses argv. --help and --version print to stdout and set exit_code 0; a bad flag or
 // unreadable file prints one line to stderr and sets a non-zero exit_code.
 ParsedOptions parse_options(int argc, const char* const* argv);
+
+// SIGHUP: parses Config::command_line again, with the config file as it is now, printing
+// nothing: a problem is in `error`. The MOTD file is not read (the caller reads it, and keeps
+// the old one if it cannot).
+ParsedOptions reparse_options(const std::vector<std::string>& command_line);
 
 }  // namespace parley

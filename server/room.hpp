@@ -89,6 +89,9 @@ class Room {
     // Emits a message or action from `sender` to the others and keeps it as a recent message.
     void say(EventPtr e, const Session& sender);
 
+    // A new --announce-limit (SIGHUP).
+    void set_announce_limit(std::size_t limit) { announce_limit_ = limit; }
+
     // Whether the plain front end shows presence (join, part, quit, nick change) to every
     // member. A room past the announce limit keeps quiet: otherwise filling it costs N^2/2
     // notices (50 million for 10,000 clients reconnecting into #lobby) and its members could

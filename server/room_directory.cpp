@@ -38,4 +38,11 @@ std::vector<const Room*> RoomDirectory::list() const {
     return out;
 }
 
+void RoomDirectory::set_announce_limit(std::size_t limit) {
+    announce_limit_ = limit;
+    for (auto& [name, room] : rooms_) {
+        room->set_announce_limit(limit);
+    }
+}
+
 }  // namespace parley

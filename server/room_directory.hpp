@@ -31,6 +31,9 @@ class RoomDirectory {
     // every session's release.
     void close_if_empty(Room& room) noexcept;
 
+    // A new --announce-limit (SIGHUP), for every room now and to come.
+    void set_announce_limit(std::size_t limit);
+
     // Rooms sorted by name, the lobby first.
     std::vector<const Room*> list() const;
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -11,12 +12,14 @@
 #include <csignal>
 #include <future>
 #include <stdexcept>
+#include <string_view>
 
 #include "server/endpoint.hpp"
 #include "server/listener.hpp"
 #include "server/log_escaped.hpp"
 #include "server/options.hpp"
 #include "server/server_state.hpp"
+#include "server/service_notifier.hpp"
 #include "server/session.hpp"
 #include "server/task.hpp"
 #include "server/transport/tls.hpp"
@@ -31,7 +34,11 @@ struct Server::Impl {
     Task<void> shut_down();
     void wait_for_signal();
     void reload();
+    void reload_config();
+    void reload_files();
     Task<void> sweep_idle();
+    Task<void> keep_watchdog(std::chrono::microseconds period);
+    std::string status() const;
     ServerStats count() const;
 
     // Declaration order is destruction order in reverse: the state sessions touch outlives the
@@ -46,6 +53,10 @@ struct Server::Impl {
     std::vector<Listening> acceptors;
     asio::signal_set signals{io};
     Timer idle_timer{io.get_executor()};
+    Timer watchdog_timer{io.get_executor()};
+    // Whether this is the process systemd started (the executable, handling signals), which
+    // tells it about readiness, reloads and stopping; in-process servers in tests do not.
+    bool notify = false;
 };
 
 Task<void> Server::Impl::shut_down() {
@@ -54,6 +65,9 @@ Task<void> Server::Impl::shut_down() {
     }
     state.closing = true;
     spdlog::info("shutting down: {} connected", state.registry.size());
+    if (notify) {
+        service::stopping(fmt::format("shutting down: {} connected", state.registry.size()));
+    }
     asio::error_code ignored;
     for (auto& a : acceptors) {
         a.acceptor.close(ignored);
@@ -67,6 +81,7 @@ Task<void> Server::Impl::shut_down() {
         state.registry.for_each([](Session& s) { s.disconnect("server shutdown"); });
         co_await state.scope.drained(std::chrono::seconds(5));
     }
+    watchdog_timer.cancel();  // systemd heard from the loop until the very end
     spdlog::info("stopped");
 }
 
@@ -85,9 +100,113 @@ void Server::Impl::wait_for_signal() {
     });
 }
 
-// SIGHUP: the MOTD and the TLS certificate are read again; nobody is disconnected. What cannot
-// be read is logged and the old one stays.
+// SIGHUP: the config file and the command line are parsed again and what can change live is
+// applied; then the MOTD and the TLS certificate are read again. Nobody is disconnected.
 void Server::Impl::reload() {
+    if (notify) {
+        service::reloading();
+    }
+    reload_config();
+    reload_files();
+    if (notify) {
+        service::ready(status());
+    }
+}
+
+namespace {
+
+// The settings SIGHUP applies at once (docs/operations.md says how each takes effect). Any
+// other setting that changed (listeners, the server's name, history, and whatever is added
+// without being listed here) is logged as waiting for a restart.
+constexpr std::string_view live_settings[] = {
+    "rate",         "burst",
+    "strikes",      "outbox-bytes",
+    "max-clients",  "max-per-address",
+    "idle-timeout", "ping-interval",
+    "max-line",     "announce-limit",
+    "timestamps",   "network",
+    "motd",         "oper",
+    "oper-file",    "shutdown-timeout",
+    "log-level",
+};
+
+bool is_live(std::string_view name, bool tls_on) {
+    // A certificate can be swapped only where TLS is on; turning TLS on or off needs a restart.
+    if (name == "tls-cert" || name == "tls-key") {
+        return tls_on;
+    }
+    return std::find(std::begin(live_settings), std::end(live_settings), name) !=
+           std::end(live_settings);
+}
+
+}  // namespace
+
+void Server::Impl::reload_config() {
+    if (config.command_line.empty()) {
+        return;  // made in-process, not from a command line: nothing to parse again
+    }
+    ParsedOptions fresh = reparse_options(config.command_line);
+    if (fresh.exit_code) {
+        spdlog::error("configuration not reloaded, nothing changed: {}", fresh.error);
+        return;
+    }
+    Config& c = fresh.config;
+    std::vector<std::string> changed;
+    for (const auto& [name, value] : c.settings) {
+        auto old = config.settings.find(name);
+        if (old != config.settings.end() && old->second == value) {
+            continue;
+        }
+        if (is_live(name, state.tls != nullptr)) {
+            changed.push_back(name);
+            config.settings[name] = value;
+        } else {
+            // The old value stays on record: the next reload says so again until a restart.
+            spdlog::warn("{} changed; takes effect after a restart", name);
+        }
+    }
+    // Every live setting is copied; those that did not change are equal anyway.
+    spdlog::set_level(spdlog::level::from_str(c.log_level));
+    config.log_level = c.log_level;
+    config.rate = c.rate;
+    config.burst = c.burst;
+    config.strikes = c.strikes;
+    state.line_rate = TokenBucket::Rate(c.rate, c.burst);
+    state.strike_rate = TokenBucket::Rate(c.strikes > 0 ? 1.0 : 0.0, c.strikes);
+    config.outbox_bytes = c.outbox_bytes;  // connections made from now on
+    config.max_clients = c.max_clients;
+    config.max_per_address = c.max_per_address;
+    state.limits.set_limits(c.max_clients, c.max_per_address);
+    config.idle_timeout = c.idle_timeout;  // sweep_idle reads both at every turn
+    config.ping_interval = c.ping_interval;
+    config.max_line = c.max_line;  // connections made from now on
+    config.announce_limit = c.announce_limit;
+    state.rooms.set_announce_limit(c.announce_limit);
+    config.timestamps = c.timestamps;
+    config.network = c.network;
+    config.shutdown_timeout = c.shutdown_timeout;
+    config.motd_file = c.motd_file;  // read by reload_files()
+    if (config.motd_file.empty()) {
+        config.motd.clear();
+    }
+    // Operators already recognised keep their status; the next OPER checks the new list.
+    config.opers = std::move(c.opers);
+    config.oper_file = c.oper_file;
+    if (state.tls) {
+        config.tls_cert = c.tls_cert;
+        config.tls_key = c.tls_key;
+    }
+    std::string list;
+    for (const std::string& name : changed) {
+        list += (list.empty() ? "" : ", ") + name;
+    }
+    spdlog::info("reloaded the configuration: {}; {} operators",
+                 list.empty() ? "no setting changed" : "changed " + list, config.opers.size());
+}
+
+// The MOTD and the TLS certificate are read again (a renewal keeps its file names). What
+// cannot be read is logged and the old one stays.
+void Server::Impl::reload_files() {
     if (!config.motd_file.empty()) {
         auto motd = load_motd(config.motd_file);
         if (auto* lines = std::get_if<std::vector<std::string>>(&motd)) {
@@ -108,29 +227,58 @@ void Server::Impl::reload() {
     }
 }
 
+// WATCHDOG=1 from a timer on the event loop itself: a loop that is stuck sends nothing, and
+// systemd restarts the service.
+Task<void> Server::Impl::keep_watchdog(std::chrono::microseconds period) {
+    std::string last_status;
+    for (;;) {
+        service::watchdog();
+        // The connection count, on systemctl status, as often as the watchdog and only when
+        // it changed.
+        std::string now = status();
+        if (now != last_status) {
+            service::status(now);
+            last_status = std::move(now);
+        }
+        watchdog_timer.expires_after(period);
+        auto [ec] = co_await watchdog_timer.async_wait(use_task_tuple);
+        if (ec) {
+            co_return;
+        }
+    }
+}
+
+std::string Server::Impl::status() const {
+    return fmt::format("serving {} clients in {} rooms", state.registry.size(),
+                       state.rooms.list().size());
+}
+
 // One timer for all sessions, not one per session: idle connections stay small. Each turn
 // ends the sessions past --idle-timeout and lets each front end look at its client's silence
 // (IRC pings quiet clients).
 Task<void> Server::Impl::sweep_idle() {
-    const auto limit = from_seconds(config.idle_timeout);
-    // Often enough for the shortest limit to be kept within a quarter of itself, at most once a
-    // second, and never more than 20 times a second.
-    using duration = std::chrono::steady_clock::duration;
-    duration period = std::chrono::seconds(1);
-    for (const double seconds : {config.idle_timeout, config.ping_interval}) {
-        if (seconds > 0) {
-            period = std::min(period, from_seconds(seconds) / 4);
+    // Worked out at every turn: SIGHUP may change both limits.
+    const auto period_now = [this] {
+        // Often enough for the shortest limit to be kept within a quarter of itself, at most
+        // once a second, and never more than 20 times a second.
+        using duration = std::chrono::steady_clock::duration;
+        duration period = std::chrono::seconds(1);
+        for (const double seconds : {config.idle_timeout, config.ping_interval}) {
+            if (seconds > 0) {
+                period = std::min(period, from_seconds(seconds) / 4);
+            }
         }
-    }
-    period = std::max<duration>(period, std::chrono::milliseconds(50));
+        return std::max<duration>(period, std::chrono::milliseconds(50));
+    };
     std::vector<Session*> sessions;
     while (!state.closing) {
-        idle_timer.expires_after(period);
+        idle_timer.expires_after(period_now());
         auto [ec] = co_await idle_timer.async_wait(use_task_tuple);
         if (ec || state.closing) {
             co_return;
         }
         const auto now = std::chrono::steady_clock::now();
+        const auto limit = from_seconds(config.idle_timeout);
         // Collected first: what a front end does may end sessions.
         sessions.clear();
         state.registry.for_each([&](Session& s) { sessions.push_back(&s); });
@@ -234,6 +382,14 @@ void Server::run(bool handle_signals) {
         asio::co_spawn(s.io, listen(acceptor, s.state, kind), log_escaped);
     }
     asio::co_spawn(s.io, s.sweep_idle(), log_escaped);
+    // The listeners are bound (in the constructor) and accepting as soon as the loop runs.
+    s.notify = handle_signals;
+    if (s.notify) {
+        service::ready(s.status());
+        if (const auto period = service::watchdog_period()) {
+            asio::co_spawn(s.io, s.keep_watchdog(*period), log_escaped);
+        }
+    }
     s.io.run();
 }
 

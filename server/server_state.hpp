@@ -32,11 +32,12 @@ struct ServerState {
           rooms(c.history, c.announce_limit),
           limits(c.max_clients, c.max_per_address) {}
 
-    // The config; the MOTD in it is replaced on SIGHUP.
+    // The config; SIGHUP changes what can change live in it (see Server::Impl::reload).
     const Config& config;
     // Every client's limits: lines per second, and refused lines (one forgiven per second).
-    const TokenBucket::Rate line_rate;
-    const TokenBucket::Rate strike_rate;
+    // Replaced on SIGHUP: each client's bucket takes the rate in force at every line.
+    TokenBucket::Rate line_rate;
+    TokenBucket::Rate strike_rate;
     Registry registry;
     RoomDirectory rooms;
     ConnectionLimits limits;

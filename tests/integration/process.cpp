@@ -13,7 +13,8 @@
 
 namespace parley::test {
 
-Process::Process(std::vector<std::string> args, std::optional<std::string> input) {
+Process::Process(std::vector<std::string> args, std::optional<std::string> input,
+                 const std::vector<std::string>& env) {
     if (std::find(args.begin(), args.end(), "--irc-listen") == args.end()) {
         args.insert(args.end(), {"--irc-listen", "none"});
     }
@@ -38,7 +39,15 @@ Process::Process(std::vector<std::string> args, std::optional<std::string> input
         argv.push_back(a.data());
     }
     argv.push_back(nullptr);
-    const int spawned = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    std::vector<char*> envp;
+    for (char** e = environ; *e != nullptr; ++e) {
+        envp.push_back(*e);
+    }
+    for (const std::string& e : env) {
+        envp.push_back(const_cast<char*>(e.c_str()));
+    }
+    envp.push_back(nullptr);
+    const int spawned = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(out[1]);
     out_ = out[0];

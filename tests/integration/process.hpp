@@ -20,9 +20,9 @@ class Process {
     // Starts parley-server with `args`. The IRC listener's default port is left to the tests
     // that ask for it (parallel tests must not collide): without --irc-listen in `args`,
     // "--irc-listen none" is added. Standard input is `input`, written whole and then closed,
-    // or else /dev/null.
-    explicit Process(std::vector<std::string> args,
-                     std::optional<std::string> input = std::nullopt);
+    // or else /dev/null. `env` ("NAME=VALUE") is added to the environment it inherits.
+    explicit Process(std::vector<std::string> args, std::optional<std::string> input = std::nullopt,
+                     const std::vector<std::string>& env = {});
     ~Process();
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
