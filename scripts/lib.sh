@@ -4,9 +4,10 @@
 PARLEY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian packages needed to build and test Parley: libssl-dev for TLS listeners, libcrypt-dev for
-# operator password hashes, openssl (the command) for certificates in tests and by hand.
+# operator password hashes, libsqlite3-dev for room history, openssl (the command) for
+# certificates in tests and by hand.
 PARLEY_BUILD_PACKAGES=(g++ cmake make libasio-dev libfmt-dev libspdlog-dev libcli11-dev catch2 nlohmann-json3-dev
-    libssl-dev libcrypt-dev openssl)
+    libssl-dev libcrypt-dev libsqlite3-dev openssl)
 # And to fuzz it (scripts/fuzz): clang with libFuzzer and its sanitizer runtimes, named one by
 # one since apt may be set not to install recommended packages; llvm-14 symbolizes reports.
 PARLEY_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14)

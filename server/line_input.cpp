@@ -15,6 +15,12 @@ namespace parley {
 LineFrontEnd::LineFrontEnd(Session& session)
     : session_(session), line_reader_(session.state().config.max_line) {}
 
+LineFrontEnd::~LineFrontEnd() {
+    if (history_wait_) {
+        *history_wait_ = nullptr;  // a /history answer still on its way finds nobody
+    }
+}
+
 Lines LineFrontEnd::lines() const {
     return Lines(session_.state().config.timestamps);
 }

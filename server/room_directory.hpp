@@ -17,6 +17,8 @@ namespace parley {
 
 inline constexpr std::string_view lobby_name = "#lobby";
 
+class History;
+
 class RoomDirectory {
   public:
     RoomDirectory(std::size_t history_limit, std::size_t announce_limit);
@@ -31,6 +33,11 @@ class RoomDirectory {
     // every session's release.
     void close_if_empty(Room& room) noexcept;
 
+    // The history store rooms keep their messages and topics in, if any; a room created
+    // (again) asks it for what it had. Set before serving, cleared once serving has ended.
+    History* history() const { return history_; }
+    void set_history(History* h) { history_ = h; }
+
     // Rooms sorted by name, the lobby first.
     std::vector<const Room*> list() const;
 
@@ -40,6 +47,8 @@ class RoomDirectory {
     // Keyed by the name as its creator spelled it; lookups ignore case without folding a copy.
     std::map<std::string, std::unique_ptr<Room>, FoldedLess> rooms_;
     Room* lobby_;
+    History* history_ = nullptr;
+    std::uint64_t next_serial_ = 0;
 };
 
 }  // namespace parley
