@@ -124,14 +124,15 @@ void LineFrontEnd::handle(const cmd::History& c) {
     if (room == nullptr) {
         return;
     }
-    // Bounded per request (cmd::max_history_page) and in rate: one request at a time, a few a
-    // second, whatever --rate allows.
-    const auto now = std::chrono::steady_clock::now();
-    if (history_wait_ || now < history_next_) {
-        deliver(lines().error("flood", "one /history at a time, at most 4 a second").done());
+    // Bounded per request (cmd::max_history_page) and in rate: one request at a time, and
+    // history_rate, whatever --rate allows.
+    if (history_wait_ ||
+        !history_tokens_.try_take(history_rate, std::chrono::steady_clock::now())) {
+        deliver(lines()
+                    .error("flood", "one /history at a time, and at most one a second after five")
+                    .done());
         return;
     }
-    history_next_ = now + std::chrono::milliseconds(250);
     const std::size_t count = c.count == 0 ? default_history_page : c.count;
     History* store = session_.state().rooms.history();
     if (store == nullptr) {

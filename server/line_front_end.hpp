@@ -22,12 +22,16 @@
 #include "server/lines.hpp"
 #include "shared/command.hpp"
 #include "shared/line_reader.hpp"
+#include "shared/rate_limiter.hpp"
 #include "shared/telnet.hpp"
 
 namespace parley {
 
 class Room;
 class Session;
+
+// How often a client may ask for /history: five at once, then one a second.
+inline const TokenBucket::Rate history_rate{1, 5};
 
 // Text as a terminal may show it: without IRC's formatting codes and CTCP framing.
 std::string plain_text(std::string_view text);
@@ -88,8 +92,8 @@ class LineFrontEnd final : public FrontEnd {
     // While a /history request is with the store: the handle its answer finds this front end
     // by, cleared if the session ends first (the answer is then dropped). One at a time.
     std::shared_ptr<LineFrontEnd*> history_wait_;
-    // The earliest time of the next /history (a few a second at most).
-    std::chrono::steady_clock::time_point history_next_{};
+    // /history's own rate (history_rate in line_commands.cpp), whatever --rate allows.
+    TokenBucket history_tokens_;
 };
 
 }  // namespace parley

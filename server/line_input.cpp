@@ -13,7 +13,9 @@
 namespace parley {
 
 LineFrontEnd::LineFrontEnd(Session& session)
-    : session_(session), line_reader_(session.state().config.max_line) {}
+    : session_(session),
+      line_reader_(session.state().config.max_line),
+      history_tokens_(history_rate, std::chrono::steady_clock::now()) {}
 
 LineFrontEnd::~LineFrontEnd() {
     if (history_wait_) {
