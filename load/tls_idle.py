@@ -31,7 +31,7 @@ def wait_for(cond, what, timeout=30):
 
 def run_once():
     log = open(os.path.join(tmp, "server.log"), "w+")
-    p = subprocess.Popen(["taskset", "-c", "0", bin_, "--listen", "none", "--irc-listen", "127.0.0.1:0",
+    p = subprocess.Popen(["taskset", "-c", "0", bin_, "--data-dir", "none", "--listen", "none", "--irc-listen", "127.0.0.1:0",
                           "--irc-listen", "tls://127.0.0.1:0", "--tls-cert", cert, "--tls-key", key,
                           "--max-clients", "0", "--max-per-address", "0", "--rate", "0", "--burst", "0",
                           "--log-level", "warn", "--ping-interval", "0"], stderr=log)

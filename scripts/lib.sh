@@ -4,10 +4,11 @@
 PARLEY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian packages needed to build and test Parley: libssl-dev for TLS listeners, libcrypt-dev for
-# operator password hashes, openssl (the command) for certificates in tests and by hand,
-# libsystemd-dev (found through pkg-config) for sd_notify in the systemd unit.
+# operator password hashes, libsqlite3-dev for room history, openssl (the command) for
+# certificates in tests and by hand, libsystemd-dev (found through pkg-config) for sd_notify in
+# the systemd unit.
 PARLEY_BUILD_PACKAGES=(g++ cmake make libasio-dev libfmt-dev libspdlog-dev libcli11-dev catch2 nlohmann-json3-dev
-    libssl-dev libcrypt-dev openssl libsystemd-dev pkg-config)
+    libssl-dev libcrypt-dev libsqlite3-dev openssl libsystemd-dev pkg-config)
 # And to build the Debian package and test it installed (scripts/package-test): dpkg-shlibdeps
 # (dpkg-dev) for its dependencies, help2man for the man pages, systemd for systemd-analyze
 # (which checks Documentation=man:... with man-db), python3 for the installed server's test.

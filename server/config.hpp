@@ -43,6 +43,12 @@ struct Config {
                                      // again without an answer ends it
     std::string tls_cert;            // PEM files for tls:// listeners
     std::string tls_key;
+    // Where room history and topics are kept (history.db); empty: in memory only, as a server
+    // built from code (tests) runs. The command line defaults to default_data_dir().
+    std::string data_dir;
+    std::size_t retain_messages = 0;  // stored messages kept per room; 0: all
+    double retain_days = 0;           // days stored messages are kept; 0: forever
+    bool reset_corrupt_data = false;  // a damaged database is moved aside and a new one begun
 
     // For SIGHUP, which parses the command line and the config file again: the arguments as
     // given (without the program's name), and every setting's value as parsed, by flag name,
@@ -50,6 +56,11 @@ struct Config {
     std::vector<std::string> command_line;
     std::map<std::string, std::string> settings;
 };
+
+// The history database's file in `data_dir`.
+inline std::string history_file(const std::string& data_dir) {
+    return data_dir + "/history.db";
+}
 
 // The settings count seconds as decimals (0.3 in tests); timers want a clock duration.
 inline std::chrono::steady_clock::duration from_seconds(double s) {

@@ -40,6 +40,10 @@ class FrontEnd {
     virtual Message farewell(Farewell why, std::string_view code, std::string_view text) = 0;
     // The session was removed from a room by someone else (kicked); the room may be gone.
     virtual void removed_from_room() = 0;
+    // The history store gave `room` (which this client is in) the last `messages` of its recent
+    // messages, said before it was created, and its topic when `topic`: show what the client
+    // would have seen on joining a room that had stayed.
+    virtual void restored(const Room&, std::size_t /*messages*/, bool /*topic*/) {}
     // Called by the server's sweep about once a second with the time since the client last
     // sent anything; IRC pings quiet clients and ends those that do not answer.
     virtual void on_idle(std::chrono::steady_clock::duration) {}

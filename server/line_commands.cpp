@@ -14,6 +14,7 @@
 #include "server/room_rules.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
+#include "server/store/history.hpp"
 #include "shared/irc/text.hpp"
 #include "shared/names.hpp"
 
@@ -22,6 +23,7 @@ namespace parley {
 namespace {
 constexpr std::size_t join_names_limit = 50;
 constexpr std::size_t max_topic = 390;  // IRC's TOPICLEN, for every protocol
+constexpr std::size_t default_history_page = 20;
 
 // The members' names; IRC users marked invisible (+i) are listed only to members.
 std::string member_list(const Room& room, const Session& asking) {
@@ -91,6 +93,100 @@ void LineFrontEnd::enter(Room& room) {
         }
         deliver(lines().info("End of recent messages.").done());
     }
+    history_before_ = room.history().empty() ? 0 : room.history().front()->id;
+}
+
+// The room was created again and the history store gave back what it had: what the client
+// would have seen on joining, had the room stayed.
+void LineFrontEnd::restored(const Room& room, std::size_t messages, bool topic) {
+    if (session_.rooms().current() != &room) {
+        return;
+    }
+    Lines out = lines();
+    if (topic) {
+        out.info(fmt::format("Topic for {}: {}", room.name(), plain_text(room.topic())));
+    }
+    if (messages > 0) {
+        out.info(fmt::format("Recent messages in {}:", room.name()));
+    }
+    deliver(out.done());
+    if (messages > 0) {
+        for (std::size_t i = 0; i < messages; ++i) {
+            show(*room.history()[i]);
+        }
+        deliver(lines().info("End of recent messages.").done());
+        history_before_ = room.history().front()->id;
+    }
+}
+
+void LineFrontEnd::handle(const cmd::History& c) {
+    Room* room = session_.rooms().current();
+    if (room == nullptr) {
+        return;
+    }
+    // Bounded per request (cmd::max_history_page) and in rate: one request at a time, and
+    // history_rate, whatever --rate allows.
+    if (history_wait_ ||
+        !history_tokens_.try_take(history_rate, std::chrono::steady_clock::now())) {
+        deliver(lines()
+                    .error("flood", "one /history at a time, and at most one a second after five")
+                    .done());
+        return;
+    }
+    const std::size_t count = c.count == 0 ? default_history_page : c.count;
+    History* store = session_.state().rooms.history();
+    if (store == nullptr) {
+        // History in memory only: the room's recent messages are all there is.
+        std::vector<EventPtr> page;
+        for (auto it = room->history().rbegin(); it != room->history().rend(); ++it) {
+            if (page.size() == count) {
+                break;
+            }
+            if (history_before_ == 0 || (*it)->id < history_before_) {
+                page.push_back(*it);
+            }
+        }
+        std::reverse(page.begin(), page.end());
+        show_history(room->serial(), page, false);
+        return;
+    }
+    history_wait_ = std::make_shared<LineFrontEnd*>(this);
+    const bool asked = store->page(
+        *room, history_before_, count,
+        [wait = history_wait_, serial = room->serial()](std::vector<EventPtr> page, bool failed) {
+            if (LineFrontEnd* self = *wait) {
+                self->history_wait_.reset();
+                self->show_history(serial, page, failed);
+            }
+        });
+    if (!asked) {
+        history_wait_.reset();
+        deliver(lines().error("busy", "the history store is busy; try again").done());
+    }
+}
+
+void LineFrontEnd::show_history(std::uint64_t serial, const std::vector<EventPtr>& page,
+                                bool failed) {
+    const Room* room = session_.rooms().current();
+    if (room == nullptr || room->serial() != serial || session_.ending()) {
+        return;  // moved on meanwhile: a page of another room would only confuse
+    }
+    if (failed) {
+        deliver(lines().error("history-unavailable", "the history cannot be read now").done());
+        return;
+    }
+    if (page.empty()) {
+        deliver(lines().info(fmt::format("No earlier messages in {}.", room->name())).done());
+        return;
+    }
+    deliver(lines()
+                .info(fmt::format("Earlier messages in {} ({}):", room->name(), page.size()))
+                .done());
+    for (const EventPtr& e : page) {
+        show(*e);
+    }
+    deliver(lines().info("End of earlier messages.").done());
+    history_before_ = page.front()->id;
 }
 
 void LineFrontEnd::move_to(Room& room) {

@@ -40,8 +40,10 @@ bool LineFrontEnd::sees_presence(const Event& e) const {
 }
 
 void LineFrontEnd::show(const Event& e) {
+    // Stamped with the event's own time, which a message replayed from history keeps.
+    const auto stamped = [&] { return Lines(session_.state().config.timestamps, e.time); };
     const auto notice = [&](auto&& text) {
-        deliver(e.form(Form::plain, [&] { return lines().notice(text()).done(); }));
+        deliver(e.form(Form::plain, [&] { return stamped().notice(text()).done(); }));
     };
     switch (e.kind) {
         case EventKind::message:
@@ -51,8 +53,10 @@ void LineFrontEnd::show(const Event& e) {
                     return nothing_to_show();  // VERSION, PING, DCC...: IRC clients only
                 }
                 return e.room != nullptr
-                           ? lines().room_message(e.room->name(), e.nick, plain_text(e.text)).done()
-                           : lines().private_message(e.nick, plain_text(e.text)).done();
+                           ? stamped()
+                                 .room_message(e.room->name(), e.nick, plain_text(e.text))
+                                 .done()
+                           : stamped().private_message(e.nick, plain_text(e.text)).done();
             });
             if (!m->empty()) {
                 deliver(m);
@@ -62,11 +66,11 @@ void LineFrontEnd::show(const Event& e) {
         case EventKind::action:
             if (e.room != nullptr) {
                 deliver(e.form(Form::plain, [&] {
-                    return lines().room_action(e.room->name(), e.nick, plain_text(e.text)).done();
+                    return stamped().room_action(e.room->name(), e.nick, plain_text(e.text)).done();
                 }));
             } else {
                 deliver(e.form(Form::plain, [&] {
-                    return lines()
+                    return stamped()
                         .private_message(e.nick, fmt::format("* {} {}", e.nick, plain_text(e.text)))
                         .done();
                 }));
@@ -117,7 +121,7 @@ void LineFrontEnd::show(const Event& e) {
             return;
         case EventKind::invite:
             if (e.target == session_.nick()) {
-                deliver(lines()
+                deliver(stamped()
                             .notice(fmt::format("{} invites you to {} (/join {})", e.nick,
                                                 e.room->name(), e.room->name()))
                             .done());

@@ -11,13 +11,18 @@
 // --announce-limit; text from IRC users loses its formatting codes before it reaches a
 // terminal.
 
+#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/front_end.hpp"
 #include "server/lines.hpp"
 #include "shared/command.hpp"
 #include "shared/line_reader.hpp"
+#include "shared/rate_limiter.hpp"
 #include "shared/telnet.hpp"
 
 namespace parley {
@@ -25,17 +30,24 @@ namespace parley {
 class Room;
 class Session;
 
+// How often a client may ask for /history: five at once, then one a second.
+inline const TokenBucket::Rate history_rate{1, 5};
+
 // Text as a terminal may show it: without IRC's formatting codes and CTCP framing.
 std::string plain_text(std::string_view text);
 
 class LineFrontEnd final : public FrontEnd {
   public:
     explicit LineFrontEnd(Session& session);
+    ~LineFrontEnd();
+    LineFrontEnd(const LineFrontEnd&) = delete;
+    LineFrontEnd& operator=(const LineFrontEnd&) = delete;
 
     void begin() override;
     void on_bytes(std::string_view bytes) override;
     void show(const Event& e) override;
     void removed_from_room() override;
+    void restored(const Room& room, std::size_t messages, bool topic) override;
     Message farewell(Farewell why, std::string_view code, std::string_view text) override;
     std::string_view user() const override { return "plain"; }
     std::string_view realname() const override { return "Parley plain client"; }
@@ -60,6 +72,7 @@ class LineFrontEnd final : public FrontEnd {
     void handle(const cmd::Msg& c);
     void handle(const cmd::Me& c);
     void handle(const cmd::Topic& c);
+    void handle(const cmd::History& c);
     void handle(const cmd::Quit& c);
     void handle(const cmd::Empty& c);
     void handle(const cmd::Error& c);
@@ -67,11 +80,20 @@ class LineFrontEnd final : public FrontEnd {
     void enter(Room& room);  // joins `room` and shows its join block
     void move_to(Room& room);
     void say(EventKind kind, std::string_view text);
+    // A /history page of the room `serial` (if the client is still there) arrived.
+    void show_history(std::uint64_t serial, const std::vector<EventPtr>& page, bool failed);
 
     Session& session_;
     TelnetFilter telnet_;
     LineReader line_reader_;
     bool flood_reported_ = false;
+    // /history pages back from here: the oldest message shown so far (0: from the latest).
+    std::uint64_t history_before_ = 0;
+    // While a /history request is with the store: the handle its answer finds this front end
+    // by, cleared if the session ends first (the answer is then dropped). One at a time.
+    std::shared_ptr<LineFrontEnd*> history_wait_;
+    // /history's own rate (history_rate in line_commands.cpp), whatever --rate allows.
+    TokenBucket history_tokens_;
 };
 
 }  // namespace parley

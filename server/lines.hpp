@@ -13,7 +13,10 @@ namespace parley {
 
 class Lines {
   public:
-    explicit Lines(bool timestamps) : timestamps_(timestamps) {}
+    // Lines stamped with `when` (an event's time: a message replayed from history keeps its
+    // own); the default is the time each line is added.
+    explicit Lines(bool timestamps, std::chrono::system_clock::time_point when = {})
+        : timestamps_(timestamps), when_(when) {}
 
     Lines& room_message(std::string_view room, std::string_view nick, std::string_view text) {
         stamp();
@@ -57,11 +60,14 @@ class Lines {
   private:
     void stamp() {
         if (timestamps_) {
-            wire::append_timestamp(out_, std::chrono::system_clock::now());
+            wire::append_timestamp(out_, when_ == std::chrono::system_clock::time_point{}
+                                             ? std::chrono::system_clock::now()
+                                             : when_);
         }
     }
 
     bool timestamps_;
+    std::chrono::system_clock::time_point when_;
     std::string out_;
 };
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -197,6 +198,11 @@ int print_password_hash() {
     return 0;
 }
 
+std::string from_env(const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr ? std::string(value) : std::string();
+}
+
 std::string host_name() {
     char name[256] = {};
     if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') {
@@ -205,6 +211,19 @@ std::string host_name() {
     return name;
 }
 }  // namespace
+
+std::string default_data_dir() {
+    if (std::string dir = from_env("STATE_DIRECTORY"); !dir.empty()) {
+        return dir.substr(0, dir.find(':'));  // systemd lists several directories with ':'
+    }
+    if (std::string dir = from_env("XDG_STATE_HOME"); !dir.empty()) {
+        return dir + "/parley";
+    }
+    if (std::string home = from_env("HOME"); !home.empty()) {
+        return home + "/.local/state/parley";
+    }
+    return {};
+}
 
 namespace {
 
@@ -288,6 +307,24 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
                    "Seconds to flush clients' outboxes on SIGINT/SIGTERM")
         ->capture_default_str()
         ->check(seconds);
+    std::string data_dir = default_data_dir();
+    // No default shown: it depends on the environment the server starts in, not on the one
+    // --help or --print-config (which writes the packaged parley.toml) runs in.
+    app.add_option("--data-dir", data_dir,
+                   "Directory of the history database (room messages and topics): by default "
+                   "$STATE_DIRECTORY under systemd, else $XDG_STATE_HOME/parley or "
+                   "~/.local/state/parley; none keeps them in memory only");
+    app.add_option("--retain-messages", c.retain_messages, "Stored messages kept per room (0: all)")
+        ->capture_default_str();
+    app.add_option("--retain-days", c.retain_days, "Days stored messages are kept (0: forever)")
+        ->capture_default_str()
+        ->check(number_from_zero(36500, "a number of days from 0 to 36500", "0..36500"));
+    app.add_flag("--reset-corrupt-data", c.reset_corrupt_data,
+                 "If the history database is damaged, move it aside and begin a new one");
+    app.add_option("--backup", out.backup_to,
+                   "Copy the history database of --data-dir into FILE (while a server may be "
+                   "running on it) and exit")
+        ->configurable(false);
     app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
         ->capture_default_str()
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -315,6 +352,24 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
     }
     if (hash) {
         out.exit_code = print_password_hash();
+        return out;
+    }
+    if (data_dir.empty()) {
+        data_dir = default_data_dir();  // data-dir = "" in a config file: the default
+    }
+    c.data_dir = data_dir == "none" ? std::string() : data_dir;
+    if (data_dir.empty()) {
+        out.error =
+            "no --data-dir given and neither STATE_DIRECTORY, XDG_STATE_HOME nor HOME is set "
+            "(--data-dir none keeps history in memory)";
+        out.exit_code = 2;
+        return out;
+    }
+    if (!out.backup_to.empty()) {
+        if (c.data_dir.empty()) {
+            out.error = "--backup needs a --data-dir";
+            out.exit_code = 2;
+        }
         return out;
     }
     if (!listen.empty()) {

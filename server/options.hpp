@@ -14,7 +14,13 @@ struct ParsedOptions {
     Config config;
     std::optional<int> exit_code;  // set when the program should exit now (--help, bad flag)
     std::string error;             // why, in one line, when exit_code is not 0
+    std::string backup_to;         // --backup FILE: back the data directory's database up
 };
+
+// Where history is kept unless --data-dir says otherwise: $STATE_DIRECTORY (systemd's
+// StateDirectory=, /var/lib/parley), else $XDG_STATE_HOME/parley, else
+// ~/.local/state/parley; empty when none of them is set.
+std::string default_data_dir();
 
 // The lines of a MOTD file, or why it cannot be used (one line). Read at start and on SIGHUP.
 std::variant<std::vector<std::string>, std::string> load_motd(const std::string& file);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "server/event.hpp"
+#include "shared/names.hpp"
 
 namespace parley {
 
@@ -47,9 +48,11 @@ struct RoomModes {
 class Room {
   public:
     Room(RoomDirectory& directory, std::string name, std::size_t history_limit,
-         std::size_t announce_limit)
+         std::size_t announce_limit, std::uint64_t serial = 0)
         : directory_(directory),
           name_(std::move(name)),
+          key_(fold_case(name_)),
+          serial_(serial),
           created_(std::chrono::system_clock::now()),
           history_limit_(history_limit),
           announce_limit_(announce_limit) {}
@@ -57,6 +60,11 @@ class Room {
     // The directory that holds the room (and removes it when it empties).
     RoomDirectory& directory() const { return directory_; }
     const std::string& name() const { return name_; }
+    // The name folded to lower case, as the history store keys rooms.
+    const std::string& key() const { return key_; }
+    // Which incarnation of the name this is: a room that empties and is created again is a new
+    // room, and an answer from the history store for the old one must not reach it.
+    std::uint64_t serial() const { return serial_; }
     std::chrono::system_clock::time_point created() const { return created_; }
 
     const std::string& topic() const { return topic_; }
@@ -101,9 +109,17 @@ class Room {
     // The recent messages, oldest first.
     const std::deque<EventPtr>& history() const { return history_; }
 
+    // What the history store kept of this room before it was created (again): its last
+    // messages, oldest first, go before those said since, and its topic applies unless one
+    // was set since. Each member's front end is told, to show what it missed.
+    void restore(std::vector<EventPtr> earlier, std::string topic, std::string setter,
+                 std::chrono::system_clock::time_point topic_time);
+
   private:
     RoomDirectory& directory_;
     std::string name_;
+    std::string key_;
+    std::uint64_t serial_;
     std::chrono::system_clock::time_point created_;
     std::string topic_;
     std::string topic_setter_;

@@ -1,5 +1,7 @@
 #include "server/room_directory.hpp"
 
+#include "server/store/history.hpp"
+
 namespace parley {
 
 RoomDirectory::RoomDirectory(std::size_t history_limit, std::size_t announce_limit)
@@ -15,9 +17,12 @@ Room* RoomDirectory::find(std::string_view name) {
 Room& RoomDirectory::open(std::string_view name) {
     auto it = rooms_.find(name);
     if (it == rooms_.end()) {
-        auto room =
-            std::make_unique<Room>(*this, std::string(name), history_limit_, announce_limit_);
+        auto room = std::make_unique<Room>(*this, std::string(name), history_limit_,
+                                           announce_limit_, ++next_serial_);
         it = rooms_.emplace(room->name(), std::move(room)).first;
+        if (history_ != nullptr) {
+            history_->restore(*it->second);
+        }
     }
     return *it->second;
 }

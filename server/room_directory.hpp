@@ -17,6 +17,8 @@ namespace parley {
 
 inline constexpr std::string_view lobby_name = "#lobby";
 
+class History;
+
 class RoomDirectory {
   public:
     RoomDirectory(std::size_t history_limit, std::size_t announce_limit);
@@ -33,6 +35,10 @@ class RoomDirectory {
 
     // A new --announce-limit (SIGHUP), for every room now and to come.
     void set_announce_limit(std::size_t limit);
+    // The history store rooms keep their messages and topics in, if any; a room created
+    // (again) asks it for what it had. Set before serving, cleared once serving has ended.
+    History* history() const { return history_; }
+    void set_history(History* h) { history_ = h; }
 
     // Rooms sorted by name, the lobby first.
     std::vector<const Room*> list() const;
@@ -43,6 +49,8 @@ class RoomDirectory {
     // Keyed by the name as its creator spelled it; lookups ignore case without folding a copy.
     std::map<std::string, std::unique_ptr<Room>, FoldedLess> rooms_;
     Room* lobby_;
+    History* history_ = nullptr;
+    std::uint64_t next_serial_ = 0;
 };
 
 }  // namespace parley

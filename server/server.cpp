@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 #include <csignal>
+#include <filesystem>
 #include <future>
 #include <stdexcept>
 #include <string_view>
@@ -21,6 +23,7 @@
 #include "server/server_state.hpp"
 #include "server/service_notifier.hpp"
 #include "server/session.hpp"
+#include "server/store/history.hpp"
 #include "server/task.hpp"
 #include "server/transport/tls.hpp"
 
@@ -57,6 +60,9 @@ struct Server::Impl {
     // Whether this is the process systemd started (the executable, handling signals), which
     // tells it about readiness, reloads and stopping; in-process servers in tests do not.
     bool notify = false;
+    // After the io_context: the storage thread is stopped before the io_context it posts
+    // answers to is destroyed.
+    std::unique_ptr<History> history;
 };
 
 Task<void> Server::Impl::shut_down() {
@@ -327,6 +333,70 @@ Acceptor bind_acceptor(asio::io_context& io, const std::string& spec, const tcp:
 
 }  // namespace
 
+namespace {
+
+// Moves a damaged database (and its WAL and shared-memory files) aside: history.db becomes
+// history.db.corrupt-20240131T120000.
+void move_aside(const std::string& file) {
+    const auto now = std::chrono::system_clock::now();
+    const std::string aside = fmt::format("{}.corrupt-{:%Y%m%dT%H%M%S}", file,
+                                          std::chrono::floor<std::chrono::seconds>(now));
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::error_code ec;
+        const std::string from = file + suffix;
+        if (std::filesystem::exists(from, ec)) {
+            std::filesystem::rename(from, aside + suffix, ec);
+            if (ec) {
+                throw std::runtime_error(
+                    fmt::format("cannot move {} aside: {}", from, ec.message()));
+            }
+        }
+    }
+    spdlog::warn("the history database {} was damaged; moved it to {} and began a new one", file,
+                 aside);
+}
+
+}  // namespace
+
+void Server::open_history() {
+    Impl& s = *impl_;
+    const Config& c = s.config;
+    std::error_code ec;
+    std::filesystem::create_directories(c.data_dir, ec);
+    if (ec) {
+        throw std::runtime_error(
+            fmt::format("cannot create the data directory {}: {}", c.data_dir, ec.message()));
+    }
+    store::StoreOptions options;
+    options.path = history_file(c.data_dir);
+    options.retain_messages = c.retain_messages;
+    options.retain_days = c.retain_days;
+    const auto post = [&io = s.io](std::function<void()> f) { asio::post(io, std::move(f)); };
+    try {
+        s.history = std::make_unique<History>(options, s.state.rooms, c.history, post);
+    } catch (const store::StoreError& e) {
+        if (!e.corrupt()) {
+            throw std::runtime_error(fmt::format("history database {}", e.what()));
+        }
+        if (!c.reset_corrupt_data) {
+            throw std::runtime_error(fmt::format(
+                "history database {} (it is damaged or not a database: restore it from a "
+                "backup, or start with --reset-corrupt-data to move it aside and begin a new "
+                "one)",
+                e.what()));
+        }
+        move_aside(options.path);
+        s.history = std::make_unique<History>(options, s.state.rooms, c.history, post);
+    }
+    s.state.last_message_id = s.history->last_id();
+    s.state.rooms.set_history(s.history.get());
+    spdlog::info("history in {} (last message id {})", options.path, s.state.last_message_id);
+}
+
+const store::StoreStats* Server::history_stats() const {
+    return impl_->history ? &impl_->history->stats() : nullptr;
+}
+
 Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
     if (!config.tls_cert.empty() || !config.tls_key.empty()) {
         impl_->state.tls = std::make_shared<TlsContext>(
@@ -352,6 +422,9 @@ Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
     add(impl_->config.irc_listen, ListenerKind::Protocol::irc);
     if (impl_->acceptors.empty()) {
         throw std::runtime_error("nothing to listen on: give --listen or --irc-listen");
+    }
+    if (!impl_->config.data_dir.empty()) {
+        open_history();
     }
 }
 
@@ -391,6 +464,11 @@ void Server::run(bool handle_signals) {
         }
     }
     s.io.run();
+    if (s.history) {
+        // Every session has ended: write what they said, and nothing more.
+        s.state.rooms.set_history(nullptr);
+        s.history->stop();
+    }
 }
 
 ServerStats Server::Impl::count() const {

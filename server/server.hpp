@@ -12,6 +12,10 @@
 
 namespace parley {
 
+namespace store {
+struct StoreStats;
+}
+
 // What the server holds at one moment: every count a session's guards add to and take from.
 struct ServerStats {
     std::size_t live_sessions = 0;  // session coroutines that have not ended
@@ -44,7 +48,12 @@ class Server {
     // within 10 seconds.
     ServerStats stats();
 
+    // The history store's counters (queue depth, writes, drops, batches, commit times, the
+    // storage thread's CPU), readable from any thread; null when history is in memory only.
+    const store::StoreStats* history_stats() const;
+
   private:
+    void open_history();
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

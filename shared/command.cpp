@@ -122,6 +122,23 @@ Command parse(std::string_view line) {
     if (is(name, "topic")) {
         return Topic{args};
     }
+    if (is(name, "history")) {
+        if (args.empty()) {
+            return History{};
+        }
+        std::size_t n = 0;
+        for (const char c : args) {
+            if (c < '0' || c > '9' || n > max_history_page) {
+                n = 0;
+                break;
+            }
+            n = n * 10 + static_cast<std::size_t>(c - '0');
+        }
+        if (n == 0 || n > max_history_page) {
+            return usage("/history [N], N from 1 to 100");
+        }
+        return History{n};
+    }
     if (is(name, "quit")) {
         return Quit{args};
     }
@@ -142,6 +159,7 @@ std::string_view help_text() {
            "/msg NICK TEXT    send a private message\n"
            "/me ACTION        send an action to your room\n"
            "/topic [TEXT]     show your room's topic, or set it; /topic - clears it\n"
+           "/history [N]      show N earlier messages of your room (default 20); again for more\n"
            "/quit [REASON]    leave Parley\n"
            "//text            send a line starting with /text";
 }

@@ -37,6 +37,9 @@ struct Me {
 struct Topic {
     std::string_view text;  // empty: show the topic
 };
+struct History {            // earlier messages of the current room, paging back with each use
+    std::size_t count = 0;  // 0: the default page size
+};
 struct Quit {
     std::string_view reason;  // may be empty
 };
@@ -46,8 +49,11 @@ struct Error {
     std::string message;  // says what is expected
 };
 
-using Command =
-    std::variant<Say, Help, Nick, Join, Leave, Rooms, Who, Msg, Me, Topic, Quit, Empty, Error>;
+using Command = std::variant<Say, Help, Nick, Join, Leave, Rooms, Who, Msg, Me, Topic, History,
+                             Quit, Empty, Error>;
+
+// The most messages one /history asks for.
+inline constexpr std::size_t max_history_page = 100;
 
 Command parse(std::string_view line);
 

@@ -139,6 +139,14 @@ void IrcFrontEnd::cmd_part(const irc::Message& m) {
     });
 }
 
+void IrcFrontEnd::restored(const Room& room, std::size_t, bool topic) {
+    if (topic) {
+        flush();
+        send_topic(room, false);
+        flush();
+    }
+}
+
 void IrcFrontEnd::send_topic(const Room& room, bool when_empty) {
     if (room.topic().empty()) {
         if (when_empty) {

@@ -58,6 +58,9 @@ class IrcFrontEnd final : public FrontEnd {
     void on_bytes(std::string_view bytes) override;
     void show(const Event& e) override;
     void removed_from_room() override {}
+    // A channel's topic came back from the history store after the client joined: it is told
+    // as on joining (332, 333). Its scrollback is not replayed: IRC clients never got one.
+    void restored(const Room& room, std::size_t messages, bool topic) override;
     Message farewell(Farewell why, std::string_view code, std::string_view text) override;
     void on_idle(std::chrono::steady_clock::duration silent) override;
     std::string_view user() const override { return user_; }

@@ -19,7 +19,8 @@ class Process {
   public:
     // Starts parley-server with `args`. The IRC listener's default port is left to the tests
     // that ask for it (parallel tests must not collide): without --irc-listen in `args`,
-    // "--irc-listen none" is added. Standard input is `input`, written whole and then closed,
+    // "--irc-listen none" is added; without --data-dir, "--data-dir none" (history in memory,
+    // never the user's data directory). Standard input is `input`, written whole and then closed,
     // or else /dev/null. `env` ("NAME=VALUE") is added to the environment it inherits.
     explicit Process(std::vector<std::string> args, std::optional<std::string> input = std::nullopt,
                      const std::vector<std::string>& env = {});

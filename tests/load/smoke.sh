@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$server" --listen 127.0.0.1:0 --rate 0 --burst 0 --max-clients 0 --max-per-address 0 \
+"$server" --data-dir none --listen 127.0.0.1:0 --rate 0 --burst 0 --max-clients 0 --max-per-address 0 \
     --strikes 0 --history 0 --outbox-bytes 8388608 2>"$work/server.log" &
 pid=$!
 

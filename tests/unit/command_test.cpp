@@ -214,8 +214,9 @@ TEST_CASE("help_text lists every command, one per line", "[command]") {
         start = nl + 1;
     }
     const std::vector<std::string_view> forms = {
-        "/help",          "/nick NAME", "/join #room",   "/leave",         "/rooms", "/who [#room]",
-        "/msg NICK TEXT", "/me ACTION", "/topic [TEXT]", "/quit [REASON]", "//text"};
+        "/help",         "/nick NAME",   "/join #room",    "/leave",
+        "/rooms",        "/who [#room]", "/msg NICK TEXT", "/me ACTION",
+        "/topic [TEXT]", "/history [N]", "/quit [REASON]", "//text"};
     REQUIRE(lines.size() == forms.size());
     for (std::size_t i = 0; i < lines.size(); ++i) {
         CAPTURE(lines[i]);
@@ -228,8 +229,19 @@ TEST_CASE("help_text lists every command, one per line", "[command]") {
         CHECK(lines[i].back() != ' ');
     }
     // Every listed command parses as a command, not as unknown.
-    for (auto name : {"/help", "/leave", "/rooms", "/who", "/topic", "/quit"}) {
+    for (auto name : {"/help", "/leave", "/rooms", "/who", "/topic", "/history", "/quit"}) {
         CAPTURE(name);
         CHECK_FALSE(std::holds_alternative<cmd::Error>(cmd::parse(name)));
+    }
+}
+
+TEST_CASE("parse: /history takes an optional count from 1 to 100", "[command]") {
+    CHECK(get<cmd::History>(cmd::parse("/history")).count == 0);
+    CHECK(get<cmd::History>(cmd::parse("/HISTORY 7")).count == 7);
+    CHECK(get<cmd::History>(cmd::parse("/history 100")).count == 100);
+    for (const auto* bad : {"/history 0", "/history 101", "/history 99999999999999999999",
+                            "/history -1", "/history 5 6", "/history x"}) {
+        INFO(bad);
+        CHECK(error(bad).code == "usage");
     }
 }

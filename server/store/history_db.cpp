@@ -1,0 +1,190 @@
+#include "server/store/history_db.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+namespace parley::store {
+
+namespace {
+
+constexpr int schema_version = 1;
+
+// Creates the schema in a new file, or checks an existing one. The first statement that reads
+// the file is the journal mode's: a file that is not a database fails there (SQLITE_NOTADB).
+void set_up(Connection& db) {
+    {
+        Statement mode(db, "PRAGMA journal_mode=WAL");
+        if (!mode.step() || mode.text_at(0) != "wal") {
+            throw StoreError(SQLITE_CANTOPEN,
+                             fmt::format("{}: cannot use write-ahead logging here", db.path()));
+        }
+    }
+    db.exec("PRAGMA synchronous=NORMAL");
+    std::int64_t found = 0;
+    {
+        Statement version(db, "PRAGMA user_version");
+        version.step();
+        found = version.int_at(0);
+    }
+    if (found > schema_version) {
+        throw StoreError(SQLITE_CANTOPEN,
+                         fmt::format("{}: made by a newer Parley (schema {}, this one knows {})",
+                                     db.path(), found, schema_version));
+    }
+    db.exec(
+        "BEGIN;"
+        "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+        " room TEXT NOT NULL, kind TEXT NOT NULL, nick TEXT NOT NULL, source TEXT NOT NULL,"
+        " text TEXT NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS events_by_room ON events(room, id);"
+        "CREATE TABLE IF NOT EXISTS topics(room TEXT PRIMARY KEY, text TEXT NOT NULL,"
+        " setter TEXT NOT NULL, time INTEGER NOT NULL);"
+        "PRAGMA user_version=1;"
+        "COMMIT;");
+    // Damage in the tables themselves shows when they are read: read each once.
+    db.exec("SELECT count(*) FROM topics; SELECT max(id) FROM events");
+}
+
+Record read_record(const Statement& s) {
+    Record r;
+    r.id = static_cast<std::uint64_t>(s.int_at(0));
+    r.time_ms = s.int_at(1);
+    r.room = s.text_at(2);
+    kind_from_name(s.text_at(3), r.kind);
+    r.nick = s.text_at(4);
+    r.source = s.text_at(5);
+    r.text = s.text_at(6);
+    return r;
+}
+
+// The schema is set up before the statements that use it are prepared.
+Connection& with_schema(Connection& db) {
+    set_up(db);
+    return db;
+}
+
+}  // namespace
+
+HistoryDb::HistoryDb(const std::string& path)
+    : db_(path),
+      insert_(with_schema(db_),
+              "INSERT OR IGNORE INTO events(id, time, room, kind, nick, source, text)"
+              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+      set_topic_(db_,
+                 "INSERT INTO topics(room, text, setter, time) VALUES(?1, ?2, ?3, ?4)"
+                 " ON CONFLICT(room) DO UPDATE SET text=?2, setter=?3, time=?4"),
+      latest_(db_,
+              "SELECT id, time, room, kind, nick, source, text FROM events WHERE room=?1"
+              " ORDER BY id DESC LIMIT ?2"),
+      before_(db_,
+              "SELECT id, time, room, kind, nick, source, text FROM events"
+              " WHERE room=?1 AND id<?3 ORDER BY id DESC LIMIT ?2"),
+      topic_(db_, "SELECT room, text, setter, time FROM topics WHERE room=?1"),
+      nth_newest_(db_, "SELECT id FROM events WHERE room=?1 ORDER BY id DESC LIMIT 1 OFFSET ?2"),
+      trim_room_(db_,
+                 "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE room=?1 AND"
+                 " id<=?2 ORDER BY id LIMIT ?3)"),
+      // The oldest rows by id, of which those older than the cutoff go: ids grow with time,
+      // so this reads a bounded number of rows without an index on time.
+      trim_older_(db_,
+                  "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ?2)"
+                  " AND time<?1") {}
+
+std::uint64_t HistoryDb::max_id() {
+    Statement s(db_, "SELECT coalesce(max(id), 0) FROM events");
+    s.step();
+    return static_cast<std::uint64_t>(s.int_at(0));
+}
+
+void HistoryDb::insert(const Record& r) {
+    insert_.bind(1, static_cast<std::int64_t>(r.id))
+        .bind(2, r.time_ms)
+        .bind(3, r.room)
+        .bind(4, kind_name(r.kind))
+        .bind(5, r.nick)
+        .bind(6, r.source)
+        .bind(7, r.text);
+    insert_.run();
+}
+
+void HistoryDb::set_topic(const TopicRecord& t) {
+    set_topic_.bind(1, t.room).bind(2, t.text).bind(3, t.setter).bind(4, t.time_ms);
+    set_topic_.run();
+}
+
+std::vector<Record> HistoryDb::page(std::string_view room, std::uint64_t before,
+                                    std::size_t limit) {
+    Statement& s = before == 0 ? latest_ : before_;
+    s.bind(1, room).bind(2, static_cast<std::int64_t>(limit));
+    if (before != 0) {
+        s.bind(3, static_cast<std::int64_t>(before));
+    }
+    std::vector<Record> out;
+    while (s.step()) {
+        out.push_back(read_record(s));
+    }
+    s.reset();
+    return {out.rbegin(), out.rend()};
+}
+
+std::optional<TopicRecord> HistoryDb::topic(std::string_view room) {
+    topic_.bind(1, room);
+    std::optional<TopicRecord> out;
+    if (topic_.step()) {
+        out = TopicRecord{std::string(topic_.text_at(0)), std::string(topic_.text_at(1)),
+                          std::string(topic_.text_at(2)), topic_.int_at(3)};
+    }
+    topic_.reset();
+    return out;
+}
+
+std::size_t HistoryDb::trim_room(std::string_view room, std::size_t keep, std::size_t step) {
+    nth_newest_.bind(1, room).bind(2, static_cast<std::int64_t>(keep));
+    const bool more = nth_newest_.step();
+    const std::int64_t last_to_go = more ? nth_newest_.int_at(0) : 0;
+    nth_newest_.reset();
+    if (!more) {
+        return 0;
+    }
+    trim_room_.bind(1, room).bind(2, last_to_go).bind(3, static_cast<std::int64_t>(step));
+    trim_room_.run();
+    return static_cast<std::size_t>(db_.changes());
+}
+
+std::size_t HistoryDb::trim_older(std::int64_t cutoff_ms, std::size_t step) {
+    trim_older_.bind(1, cutoff_ms).bind(2, static_cast<std::int64_t>(step));
+    trim_older_.run();
+    return static_cast<std::size_t>(db_.changes());
+}
+
+std::vector<std::string> HistoryDb::rooms() {
+    Statement s(db_, "SELECT DISTINCT room FROM events");
+    std::vector<std::string> out;
+    while (s.step()) {
+        out.emplace_back(s.text_at(0));
+    }
+    return out;
+}
+
+void backup(const std::string& from, const std::string& to) {
+    Connection source(from, true);
+    Connection target(to);
+    sqlite3_backup* b = sqlite3_backup_init(target.handle(), "main", source.handle(), "main");
+    if (b == nullptr) {
+        target.check(sqlite3_errcode(target.handle()), "backup");
+    }
+    // A few hundred pages at a time, so a server writing the same file waits only briefly
+    // for its lock; pages it changes meanwhile are copied again.
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
+           rc == SQLITE_LOCKED) {
+        if (rc != SQLITE_OK) {
+            sqlite3_sleep(10);
+        }
+    }
+    sqlite3_backup_finish(b);
+    target.check(rc == SQLITE_DONE ? SQLITE_OK : rc, "backup");
+}
+
+}  // namespace parley::store

@@ -1,0 +1,68 @@
+#pragma once
+// The history database: its schema and every statement the store runs, prepared once. Used by
+// one thread at a time (the storage thread; at start, the server before serving).
+//
+// Schema (user_version 1):
+//   events(id INTEGER PRIMARY KEY, time, room, kind, nick, source, text), indexed by (room, id)
+//   topics(room PRIMARY KEY, text, setter, time)
+// The file is in WAL mode with synchronous=NORMAL: a commit is in the WAL file, which survives
+// the process being killed (an operating system crash may lose the last commits, never the
+// file's consistency), and readers such as --backup do not block the writer.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/store/record.hpp"
+#include "server/store/sqlite.hpp"
+
+namespace parley::store {
+
+class HistoryDb {
+  public:
+    // Opens or creates the database at `path` and checks that it is one Parley can use; a
+    // file that is not a database, is damaged or is from a newer version throws StoreError.
+    explicit HistoryDb(const std::string& path);
+
+    // The highest event id stored (0 when none): new ids continue after it.
+    std::uint64_t max_id();
+
+    // Writes go in the caller's transaction (one per batch).
+    Connection& connection() { return db_; }
+    void insert(const Record& r);
+    void set_topic(const TopicRecord& t);
+
+    // Up to `limit` events of `room` with ids below `before` (0: the latest), oldest first.
+    std::vector<Record> page(std::string_view room, std::uint64_t before, std::size_t limit);
+    std::optional<TopicRecord> topic(std::string_view room);
+
+    // Retention, in steps of at most `step` rows (one short transaction each, so the writer
+    // never holds the file for long): deletes `room`'s events older than its newest `keep`;
+    // deletes the oldest events older than `cutoff_ms`. Each returns the rows deleted; a step
+    // that deleted `step` rows may have left more.
+    std::size_t trim_room(std::string_view room, std::size_t keep, std::size_t step);
+    std::size_t trim_older(std::int64_t cutoff_ms, std::size_t step);
+
+    // The rooms that have events (for retention at start).
+    std::vector<std::string> rooms();
+
+  private:
+    Connection db_;
+    Statement insert_;
+    Statement set_topic_;
+    Statement latest_;
+    Statement before_;
+    Statement topic_;
+    Statement nth_newest_;
+    Statement trim_room_;
+    Statement trim_older_;
+};
+
+// Copies the database at `from` (which a server may be using) into a new file `to`, with
+// SQLite's online backup API. Throws StoreError.
+void backup(const std::string& from, const std::string& to);
+
+}  // namespace parley::store
