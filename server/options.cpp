@@ -154,13 +154,16 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
     const CLI::Validator seconds = number_from_zero(
         365.0 * 24 * 60 * 60, "a number of seconds from 0 to 31536000 (a year)", "0..31536000");
 
-    std::vector<std::string> listen, irc_listen, opers;
+    std::vector<std::string> listen, irc_listen, metrics_listen, opers;
     app.add_option("-l,--listen", listen,
                    "Where plain (nc, telnet) clients connect: HOST:PORT, tls://HOST:PORT or none; "
                    "repeatable; IPv6 as [::1]:7777 (default 127.0.0.1:7777)");
     app.add_option("--irc-listen", irc_listen,
                    "Where IRC clients connect: HOST:PORT, tls://HOST:PORT or none; repeatable "
                    "(default 127.0.0.1:6667)");
+    app.add_option("--metrics-listen", metrics_listen,
+                   "Where Prometheus scrapes /metrics over HTTP: HOST:PORT or none; repeatable "
+                   "(default none; e.g. 127.0.0.1:9777)");
     app.add_option("--tls-cert", c.tls_cert, "PEM certificate (chain) for tls:// listeners");
     app.add_option("--tls-key", c.tls_key, "PEM private key for tls:// listeners");
     app.add_option("--server-name", c.server_name, "The server's name on IRC (default: host name)");
@@ -239,6 +242,9 @@ ParsedOptions parse_options(int argc, const char* const* argv) {
     }
     if (!irc_listen.empty()) {
         c.irc_listen = listeners(irc_listen);
+    }
+    if (!metrics_listen.empty()) {
+        c.metrics_listen = listeners(metrics_listen);
     }
     if (c.listen.empty() && c.irc_listen.empty()) {
         std::cerr << "parley-server: nothing to listen on: give --listen or --irc-listen\n";
