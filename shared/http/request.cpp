@@ -40,8 +40,10 @@ std::string_view trim_ows(std::string_view s) {
     return s;
 }
 
-// One line of the head: its content without the terminator, whether its LF has arrived, and
-// whether it holds a CR that is not part of a CRLF (refused: RFC 9112 2.2).
+// One line of the head: its content without the terminator, and whether its LF has arrived.
+// A CR that is not part of a CRLF (refused: RFC 9112 2.2) cuts the line short there, marked
+// bad_cr: what precedes it is checked as a line still arriving, so that the first problem in
+// the bytes is the one reported, whatever comes after it.
 struct Line {
     std::string_view text;
     bool complete = false;
@@ -56,9 +58,9 @@ Line next_line(std::string_view in, std::size_t& pos) {
         pos = in.size();
         // A CR as the last byte may yet be followed by its LF.
         const std::size_t cr = line.text.find('\r');
-        line.bad_cr = cr != std::string_view::npos && cr + 1 != line.text.size();
-        if (!line.bad_cr && !line.text.empty() && line.text.back() == '\r') {
-            line.text.remove_suffix(1);
+        if (cr != std::string_view::npos) {
+            line.bad_cr = cr + 1 != line.text.size();
+            line.text = line.text.substr(0, cr);
         }
         return line;
     }
@@ -68,7 +70,11 @@ Line next_line(std::string_view in, std::size_t& pos) {
     if (!line.text.empty() && line.text.back() == '\r') {
         line.text.remove_suffix(1);
     }
-    line.bad_cr = line.text.find('\r') != std::string_view::npos;
+    if (const std::size_t cr = line.text.find('\r'); cr != std::string_view::npos) {
+        line.bad_cr = true;
+        line.complete = false;
+        line.text = line.text.substr(0, cr);
+    }
     return line;
 }
 
@@ -97,13 +103,14 @@ ParseStatus parse_request_line(const Line& line, Request& out, const Limits& lim
     std::string_view rest = line.text;
     const std::size_t sp1 = rest.find(' ');
     const std::string_view method = rest.substr(0, sp1);
-    for (char c : method) {
-        if (!tchar(c)) {
+    // Byte by byte, each limit checked where it is crossed: the first problem is reported.
+    for (std::size_t i = 0; i < method.size(); ++i) {
+        if (!tchar(method[i])) {
             return ParseStatus::bad_request;
         }
-    }
-    if (method.size() > limits.max_method) {
-        return ParseStatus::method_not_implemented;
+        if (i == limits.max_method) {
+            return ParseStatus::method_not_implemented;
+        }
     }
     if (sp1 == std::string_view::npos) {
         return line.complete ? ParseStatus::bad_request : ParseStatus::incomplete;
@@ -114,13 +121,13 @@ ParseStatus parse_request_line(const Line& line, Request& out, const Limits& lim
     rest.remove_prefix(sp1 + 1);
     const std::size_t sp2 = rest.find(' ');
     const std::string_view target = rest.substr(0, sp2);
-    for (char c : target) {
-        if (!target_char(c)) {
+    for (std::size_t i = 0; i < target.size(); ++i) {
+        if (!target_char(target[i])) {
             return ParseStatus::bad_request;
         }
-    }
-    if (target.size() > limits.max_target) {
-        return ParseStatus::uri_too_long;
+        if (i == limits.max_target) {
+            return ParseStatus::uri_too_long;
+        }
     }
     if (sp2 == std::string_view::npos) {
         return line.complete ? ParseStatus::bad_request : ParseStatus::incomplete;
@@ -345,36 +352,38 @@ ParseStatus parse_request_head(std::string_view buffer, Request& out, const Limi
     const ParseStatus too_large = ParseStatus::header_fields_too_large;
     std::size_t pos = 0;
 
+    // What a step's status means for the whole: a line cut by a bad CR is refused unless what
+    // precedes the CR is refused already; a head unfinished within max_head is too large.
+    const auto settle = [&](ParseStatus s, const Line& line) {
+        if (s != ParseStatus::incomplete) {
+            return s;
+        }
+        return line.bad_cr ? ParseStatus::bad_request : full ? too_large : s;
+    };
     Line line = next_line(in, pos);
-    while (line.complete && !line.bad_cr && line.text.empty()) {
+    while (line.complete && line.text.empty()) {
         line = next_line(in, pos);  // empty lines before the request line
     }
-    if (line.bad_cr) {
-        return ParseStatus::bad_request;
-    }
-    if (!line.complete && line.text.empty()) {
-        return full ? too_large : ParseStatus::incomplete;
+    if (line.text.empty()) {
+        return settle(ParseStatus::incomplete, line);
     }
     if (const ParseStatus s = parse_request_line(line, out, limits); s != ParseStatus::complete) {
-        return s == ParseStatus::incomplete && full ? too_large : s;
+        return settle(s, line);
     }
 
     for (;;) {
         line = next_line(in, pos);
-        if (line.bad_cr) {
-            return ParseStatus::bad_request;
-        }
         if (line.complete && line.text.empty()) {
             break;  // the end of the head
         }
         if (line.text.empty()) {
-            return full ? too_large : ParseStatus::incomplete;
+            return settle(ParseStatus::incomplete, line);
         }
         if (out.headers.size() >= limits.max_headers) {
             return too_large;  // one field more than allowed has begun
         }
         if (const ParseStatus s = parse_field(line, out); s != ParseStatus::complete) {
-            return s == ParseStatus::incomplete && full ? too_large : s;
+            return settle(s, line);
         }
     }
     out.head_size = pos;

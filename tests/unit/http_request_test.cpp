@@ -190,3 +190,16 @@ TEST_CASE("http: tokens compare without case") {
     CHECK(has_token("keep-alive, Upgrade", "upgrade"));
     CHECK(!has_token("keep-alive,upgraded", "upgrade"));
 }
+
+// Found by fuzz_http_request: the method was too long (501) before a bare CR or a NUL (400)
+// came, and the whole line answered 400 where its beginning had answered 501.
+TEST_CASE("http: the first problem in the bytes is the one reported") {
+    const Limits limits{.max_method = 1};
+    Request r;
+    CHECK(parse("I*  \rR\n \r", r, limits) == ParseStatus::method_not_implemented);
+    CHECK(parse("I*", r, limits) == ParseStatus::method_not_implemented);
+    CHECK(parse("PRT\0"s, r, limits) == ParseStatus::method_not_implemented);
+    CHECK(parse("P\0"s, r, limits) == ParseStatus::bad_request);
+    CHECK(parse("GET / HTTP/1.1\r\nA\rB: c\r\n\r\n") == ParseStatus::bad_request);
+    CHECK(parse("GET / HTTP/1.1\r\n\rx") == ParseStatus::bad_request);
+}
