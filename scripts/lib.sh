@@ -7,6 +7,10 @@ PARLEY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # operator password hashes, openssl (the command) for certificates in tests and by hand.
 PARLEY_BUILD_PACKAGES=(g++ cmake make libasio-dev libfmt-dev libspdlog-dev libcli11-dev catch2 nlohmann-json3-dev
     libssl-dev libcrypt-dev openssl)
+# And to check /metrics with Prometheus' own parser and linter (promtool; the ctest
+# metrics_promtool): a large package (about 20 MB, 96 MB installed) that only scripts/test
+# installs.
+PARLEY_METRICS_TEST_PACKAGES=(prometheus)
 # And to fuzz it (scripts/fuzz): clang with libFuzzer and its sanitizer runtimes, named one by
 # one since apt may be set not to install recommended packages; llvm-14 symbolizes reports.
 PARLEY_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14)
