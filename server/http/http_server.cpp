@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <array>
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/write.hpp>
@@ -28,6 +29,27 @@ std::string http_date() {
     char text[40];
     const std::size_t n = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
     return std::string(text, n);
+}
+
+// Closing a socket with input still unread makes the kernel send a reset, which may destroy
+// the response before the client has read it (RFC 9112 9.6): the sending side is shut first,
+// and what the client still sends is read and dropped for a moment (1 s, 64 KiB at most).
+Task<void> linger(Socket& socket, Timer& deadline) {
+    asio::error_code ec;
+    socket.shutdown(Socket::shutdown_send, ec);
+    if (ec) {
+        co_return;
+    }
+    deadline.expires_after(std::chrono::seconds(1));
+    std::array<char, 4096> sink;
+    for (std::size_t total = 0; total < 64 * 1024;) {
+        auto got = co_await (socket.async_read_some(asio::buffer(sink), use_task_tuple) ||
+                             deadline.async_wait(use_task_tuple));
+        if (got.index() == 1 || std::get<0>(std::get<0>(got))) {
+            co_return;  // the deadline, the client's close, or shutdown
+        }
+        total += std::get<1>(std::get<0>(got));
+    }
 }
 
 HttpResponse error_response(unsigned status, std::string_view why) {
@@ -178,6 +200,7 @@ Task<void> HttpServer::serve(Socket socket) {
     };
     if (slot.refused() || state_.closing) {
         co_await send(error_response(503, "too many connections"), false, false);
+        co_await linger(socket, deadline);
         co_return;
     }
     metrics.http_connections += 1;
@@ -203,6 +226,7 @@ Task<void> HttpServer::serve(Socket socket) {
                 buffer.resize(had);
                 if (had > 0 && socket.is_open()) {
                     co_await send(error_response(408, "the request took too long"), false, false);
+                    co_await linger(socket, deadline);
                 }
                 co_return;
             }
@@ -216,6 +240,7 @@ Task<void> HttpServer::serve(Socket socket) {
         if (status != http::ParseStatus::complete) {
             co_await send(error_response(http::status_of(status), http::describe(status)), false,
                           false);
+            co_await linger(socket, deadline);
             co_return;
         }
         // A body is not read: answered, then the connection ends (its bytes would be taken
@@ -231,6 +256,7 @@ Task<void> HttpServer::serve(Socket socket) {
         const bool head_only = request.method == "HEAD";
         const std::size_t used = request.head_size;
         if (!co_await send(response, keep_alive, head_only)) {
+            co_await linger(socket, deadline);
             co_return;
         }
         buffer.erase(0, used);  // a pipelined request stays
