@@ -348,3 +348,15 @@ TEST_CASE("metrics: the HTTP listener refuses what it must", "[metrics][http][ho
     CHECK(responses == want);
     CHECK(at(s, "parley_http_connections") == 1);
 }
+
+TEST_CASE("metrics: shutdown closes idle HTTP connections at once", "[metrics][http]") {
+    Config config = metrics_config();
+    config.http_timeout = 60;  // only shutdown can end the idle connection in time
+    TestServer server(config);
+    Client keep(server.metrics_port());
+    keep.send("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n");  // keep-alive: stays open
+    keep.expect_line("HTTP/1.1 200 OK");
+    keep.expect_prefix("process_start_time_seconds");  // the last family: the body is read
+    CHECK(server.shutdown() < 5s);
+    CHECK(keep.closed_within());
+}
