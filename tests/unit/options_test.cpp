@@ -85,7 +85,8 @@ TEST_CASE("parse_options refuses numbers that are not finite, negative or too lo
     CHECK(p.errors.find("--rate") != std::string::npos);
 }
 
-TEST_CASE("--metrics-listen is off by default, repeatable, and none turns it off", "[options]") {
+TEST_CASE("parse_options: metrics-listen is off by default, repeatable, and none turns it off",
+          "[options]") {
     CHECK(parse({}).options.config.metrics_listen.empty());
     auto p = parse({"--metrics-listen", "127.0.0.1:9777", "--metrics-listen", "[::1]:9777"});
     REQUIRE_FALSE(p.options.exit_code);
