@@ -131,13 +131,21 @@ std::string expose_metrics(const ServerState& state, std::size_t http_connection
     out.family("parley_http_connections", PrometheusText::gauge,
                "Connections to the metrics listener now.")
         .sample({}, std::uint64_t{http_connections});
+    out.family("parley_http_connections_total", PrometheusText::counter,
+               "Connections the metrics listener served (not those refused with 503).")
+        .sample({}, m.http_connections);
     out.family("parley_http_responses_total", PrometheusText::counter,
                "Responses of the metrics listener, by status.");
     for (const auto& [status, n] : m.http_responses) {
         out.sample({{"code", std::to_string(status)}}, n);
     }
 
-    // History (--data-dir) families go here, from the store's counters.
+    // History (--data-dir) families go here, read from the store's atomics, one family in two
+    // lines each (names in docs/operations.md), e.g.
+    //   out.family("parley_history_queue_depth", PrometheusText::gauge, "Events waiting.")
+    //       .sample({}, std::uint64_t{history.queue_depth.load(std::memory_order_relaxed)});
+    // and for the commit latency, a summary: .sample_with("_sum", {}, seconds) and
+    // .sample_with("_count", {}, batches) after one family() of type summary.
 
     if (const auto p = read_process_stats()) {
         out.family("process_cpu_seconds_total", PrometheusText::counter,

@@ -225,6 +225,7 @@ TEST_CASE("metrics: a known sequence moves each counter as documented", "[metric
     // The scrapes were answered, one 200 each (this one's is counted once it is sent).
     CHECK(at(s5, "parley_http_responses_total{code=\"200\"}") == scrapes - 1);
     CHECK(at(s5, "parley_http_connections") == 1);  // this scrape's own
+    CHECK(at(s5, "parley_http_connections_total") == scrapes);
 }
 
 TEST_CASE("metrics: refused connections and evictions are counted by reason", "[metrics][slow]") {
