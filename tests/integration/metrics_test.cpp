@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/integration/harness.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace parley;
 using namespace parley::test;
@@ -127,6 +128,7 @@ TEST_CASE("metrics: a known sequence moves each counter as documented", "[metric
     CHECK(at(s0, "process_resident_memory_bytes") > 0);
     CHECK(at(s0, "process_open_fds") > 0);
     CHECK(s0.count("process_cpu_seconds_total") == 1);
+    CHECK(s0.count("parley_history_queue_depth") == 0);  // no --data-dir: no store
 
     // Two plain clients in #lobby and one IRC client who joins it.
     auto alice = Client::join(server.port(), "alice");
@@ -226,6 +228,46 @@ TEST_CASE("metrics: a known sequence moves each counter as documented", "[metric
     CHECK(at(s5, "parley_http_responses_total{code=\"200\"}") == scrapes - 1);
     CHECK(at(s5, "parley_http_connections") == 1);  // this scrape's own
     CHECK(at(s5, "parley_http_connections_total") == scrapes);
+}
+
+TEST_CASE("metrics: the history store's counters move with what it stores and reads",
+          "[metrics][history]") {
+    TempDir dir;
+    Config c = metrics_config();
+    c.data_dir = dir.path();
+    TestServer server(c);
+    const unsigned short mp = server.metrics_port();
+    const Samples s0 = scrape(mp);
+    CHECK(at(s0, "parley_history_queue_depth") == 0);
+    CHECK(s0.count("parley_history_events_written_total") == 1);
+    CHECK(at(s0, "parley_history_events_written_total") == 0);
+    CHECK(s0.count("parley_history_thread_cpu_seconds_total") == 1);
+
+    // Two messages are stored, in one batch or two, within the batch interval.
+    auto alice = Client::join(server.port(), "alice");
+    auto bob = Client::join(server.port(), "bob");
+    alice->say("one");
+    alice->say("two");
+    bob->expect_line("#lobby <alice> two");
+    const Samples s1 = scrape_until(mp, "parley_history_events_written_total", 2);
+    CHECK(at(s1, "parley_history_events_written_total") == 2);
+    CHECK(at(s1, "parley_history_events_dropped_total") == 0);
+    CHECK(at(s1, "parley_history_queue_depth") == 0);
+    CHECK(at(s1, "parley_history_batches_total") >= 1);
+    CHECK(at(s1, "parley_history_batches_total") <= 2);
+    CHECK(at(s1, "parley_history_commit_seconds_count") == at(s1, "parley_history_batches_total"));
+    CHECK(at(s1, "parley_history_commit_seconds_sum") > 0);
+    CHECK(at(s1, "parley_history_commit_seconds_max") > 0);
+    CHECK(at(s1, "parley_history_commit_seconds_max") <=
+          at(s1, "parley_history_commit_seconds_sum"));
+    CHECK(at(s1, "parley_history_errors_total") == 0);
+
+    // /history is one query of the store, answered on the storage thread.
+    const double reads = at(s1, "parley_history_reads_total");
+    bob->say("/history");
+    const Samples s2 = scrape_until(mp, "parley_history_reads_total", reads + 1);
+    CHECK(at(s2, "parley_history_reads_total") == reads + 1);
+    CHECK(at(s2, "parley_history_events_written_total") == 2);
 }
 
 TEST_CASE("metrics: refused connections and evictions are counted by reason", "[metrics][slow]") {
