@@ -67,6 +67,10 @@ std::string format(const cmd::Command& c) {
                           },
                           [](const cmd::Me& m) { return typed("me", m.action); },
                           [](const cmd::Topic& t) { return typed("topic", t.text); },
+                          [](const cmd::History& h) {
+                              return h.count == 0 ? typed("history")
+                                                  : typed("history", std::to_string(h.count));
+                          },
                           [](const cmd::Quit& q) { return typed("quit", q.reason); },
                           [](const cmd::Empty&) { return std::string(); },
                           [](const cmd::Error& e) { return "error " + e.code + ": " + e.message; },
