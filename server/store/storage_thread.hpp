@@ -67,7 +67,7 @@ class StorageThread {
     std::uint64_t max_id() const { return max_id_; }
 
     // Before start(): a query on the calling thread.
-    Page read_now(std::string_view room, std::uint64_t before, std::size_t limit, bool with_topic);
+    Page read_now(std::string_view room, const Query& q, bool with_topic);
     void start();
     // Writes what is queued, then ends the thread. Idempotent.
     void stop();
@@ -78,20 +78,18 @@ class StorageThread {
     bool set_topic(std::string_view room, std::string_view text, std::string_view setter,
                    std::int64_t time_ms);
 
-    // Up to `limit` events of `room` before the event `before` (0: the latest), and its topic
-    // if `with_topic`; `done` is called on the storage thread with the page. False (and `done`
-    // never called) when the thread is not running or too many reads are waiting.
+    // The events of `room` that `q` asks for (query.hpp), and its topic if `with_topic`;
+    // `done` is called on the storage thread with the page. False (and `done` never called)
+    // when the thread is not running or too many reads are waiting.
     using Done = std::function<void(Page)>;
-    bool read(std::string room, std::uint64_t before, std::size_t limit, bool with_topic,
-              Done done);
+    bool read(std::string room, const Query& q, bool with_topic, Done done);
 
     const StoreStats& stats() const { return stats_; }
 
   private:
     struct Read {
         std::string room;
-        std::uint64_t before;
-        std::size_t limit;
+        Query query;
         bool with_topic;
         Done done;
     };
@@ -104,7 +102,7 @@ class StorageThread {
     void write_batch();
     void answer(std::vector<Read>& reads);
     void retain();
-    Page query(std::string_view room, std::uint64_t before, std::size_t limit, bool with_topic);
+    Page query(std::string_view room, const Query& q, bool with_topic);
 
     StoreOptions options_;
     HistoryDb db_;
