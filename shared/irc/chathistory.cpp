@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <limits>
 
 #include "shared/irc/text.hpp"
 
@@ -203,6 +204,7 @@ HistoryParse parse_chathistory(std::span<const std::string_view> params, std::si
         r.to = *to;
     }
     const std::string_view limit = params[wanted - 1];
+    const std::size_t cap = max_limit == 0 ? std::numeric_limits<std::size_t>::max() : max_limit;
     std::size_t n = 0;
     bool over = false;
     for (const char c : limit) {
@@ -211,9 +213,12 @@ HistoryParse parse_chathistory(std::span<const std::string_view> params, std::si
             out.bad = limit;
             return out;
         }
+        const auto d = static_cast<std::size_t>(c - '0');
+        if (!over && (d > cap || n > (cap - d) / 10)) {
+            over = true;
+        }
         if (!over) {
-            n = n * 10 + static_cast<std::size_t>(c - '0');
-            over = n > max_limit;
+            n = n * 10 + d;
         }
     }
     if (limit.empty() || (n == 0 && !over)) {
@@ -222,7 +227,7 @@ HistoryParse parse_chathistory(std::span<const std::string_view> params, std::si
         return out;
     }
     r.clamped = over;
-    r.limit = over ? max_limit : n;
+    r.limit = over ? cap : n;
     return out;
 }
 

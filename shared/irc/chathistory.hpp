@@ -77,7 +77,8 @@ struct HistoryParse {
 };
 
 // Parses CHATHISTORY's parameters (the views point into them). A limit above `max_limit` is
-// cut to it (`clamped`). TARGETS is recognised and not parsed further.
+// cut to it (`clamped`); a `max_limit` of 0 is no maximum, as CHATHISTORY=0 says. TARGETS is
+// recognised and not parsed further.
 HistoryParse parse_chathistory(std::span<const std::string_view> params, std::size_t max_limit);
 
 // A short, stable name for a problem ("invalid-reference"), for logs and tests.

@@ -98,6 +98,9 @@ TEST_CASE("CHATHISTORY: limits are cut to the maximum, bad ones refused", "[irc]
     REQUIRE(p.problem == HistoryProblem::none);
     CHECK(p.request.limit == 100);
     CHECK(parse({"LATEST", "#r", "*", "100"}).request.limit == 100);
+    CHECK(parse({"LATEST", "#r", "*", "3"}, 2).request.limit == 2);
+    // A maximum of 0 is none (CHATHISTORY=0).
+    CHECK(parse({"LATEST", "#r", "*", "1000000"}, 0).request.limit == 1'000'000);
     for (const auto bad : {"0"sv, "-1"sv, "ten"sv, "1e3"sv, ""sv, "000"sv}) {
         INFO(bad);
         p = parse({"LATEST", "#r", "*", bad});
