@@ -8,11 +8,12 @@
 // one transaction. When the disk falls behind, the queue fills and further writes are dropped,
 // counted and logged once, while chat goes on; a later write that fits logs the recovery.
 //
-// Reads (a re-created room's scrollback and topic, /history) are bounded queries queued to
-// the same thread. They wake it at once, and are answered after every write queued before them
-// is committed, so a read sees what the room said up to the moment it was asked. The answer is
-// handed to the request's callback on the storage thread: the caller posts it back to its own
-// executor (and must expect its asker to be gone by then).
+// Reads (a re-created room's scrollback and topic, /history, IRC's CHATHISTORY) are bounded
+// queries (query.hpp) queued to the same thread. They wake it at once, and are answered, in
+// the order asked, after every write queued before them is committed, so a read sees what the room
+// said up to the moment it was asked. The answer is handed to the request's callback on the storage
+// thread: the caller posts it back to its own executor (and must expect its asker to be gone by
+// then).
 //
 // Retention (--retain-messages, --retain-days) runs on the same thread between batches, in
 // short transactions of at most a thousand rows each.
