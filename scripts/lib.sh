@@ -13,6 +13,10 @@ PARLEY_BUILD_PACKAGES=(g++ cmake make libasio-dev libfmt-dev libspdlog-dev libcl
 # (dpkg-dev) for its dependencies, help2man for the man pages, systemd for systemd-analyze
 # (which checks Documentation=man:... with man-db), python3 for the installed server's test.
 PARLEY_PACKAGE_PACKAGES=(dpkg-dev help2man systemd man-db python3)
+# And to check /metrics with Prometheus' own parser and linter (promtool; the ctest
+# metrics_promtool): a large package (about 20 MB, 96 MB installed) that only scripts/test
+# installs.
+PARLEY_METRICS_TEST_PACKAGES=(prometheus)
 # And to fuzz it (scripts/fuzz): clang with libFuzzer and its sanitizer runtimes, named one by
 # one since apt may be set not to install recommended packages; llvm-14 symbolizes reports.
 PARLEY_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14)

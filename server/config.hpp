@@ -19,6 +19,7 @@ struct Config {
     // Listeners, "HOST:PORT" or "tls://HOST:PORT"; an empty list turns the kind off.
     std::vector<std::string> listen{"127.0.0.1:7777"};      // plain (nc, telnet)
     std::vector<std::string> irc_listen{"127.0.0.1:6667"};  // IRC
+    std::vector<std::string> metrics_listen;                // HTTP, /metrics; off by default
     std::size_t max_line = 4096;                            // bytes per received line
     double rate = 5;                                        // lines per second per client
     double burst = 20;                                      // lines a client may send at once
@@ -32,6 +33,7 @@ struct Config {
     bool timestamps = false;             // prefix every line with HH:MM:SS
     double shutdown_timeout = 2;         // seconds to flush outboxes on SIGINT/SIGTERM
     double quit_linger = 5;              // seconds a leaving client has to read its last lines
+    double http_timeout = 10;  // seconds an HTTP client has for a request head (tests shorten it)
     std::string log_level = "info";
     std::string motd_file;
     std::vector<std::string> motd;   // lines of motd_file, loaded at start (and on SIGHUP)

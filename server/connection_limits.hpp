@@ -3,8 +3,11 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
+
+#include "server/metrics.hpp"
 
 namespace parley {
 
@@ -41,6 +44,11 @@ class ConnectionSlot {
 
     // Empty when admitted, else the error code to tell the client (see docs/protocol.md).
     const char* refused() const { return refused_; }
+    // The same, as metrics count it (only when refused).
+    Refusal refusal() const {
+        return std::string_view(refused_) == "server-full" ? Refusal::server_full
+                                                           : Refusal::address_limit;
+    }
 
   private:
     ConnectionLimits& limits_;

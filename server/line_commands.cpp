@@ -179,12 +179,13 @@ void LineFrontEnd::say(EventKind kind, std::string_view text) {
         return;
     }
     if (auto refusal = speech_refusal(*room, session_)) {
-        deliver(lines().error("cannot-send", *refusal).done());
+        error("cannot-send", *refusal);
         return;
     }
     auto e = std::make_shared<Event>(session_.event(kind, room));
     e->text = text;
     e->id = ++session_.state().last_message_id;
+    session_.state().metrics.of(protocol_kind).messages += 1;
     room->say(std::move(e), session_);
 }
 
@@ -209,7 +210,7 @@ void LineFrontEnd::handle(const cmd::Help&) {
 
 void LineFrontEnd::handle(const cmd::Nick& c) {
     if (auto problem = nick_problem(c.name)) {
-        deliver(lines().error("bad-nick", *problem).done());
+        error("bad-nick", *problem);
         return;
     }
     if (c.name == session_.nick()) {
@@ -218,8 +219,7 @@ void LineFrontEnd::handle(const cmd::Nick& c) {
     }
     Event e = session_.event(EventKind::nick);
     if (!session_.registration().rename(c.name)) {
-        deliver(
-            lines().error("nick-taken", fmt::format("the nickname {} is in use", c.name)).done());
+        error("nick-taken", fmt::format("the nickname {} is in use", c.name));
         return;
     }
     e.text = session_.nick();
@@ -230,18 +230,17 @@ void LineFrontEnd::handle(const cmd::Nick& c) {
 void LineFrontEnd::handle(const cmd::Join& c) {
     const std::string name = with_room_prefix(c.room);
     if (auto problem = room_problem(name)) {
-        deliver(lines().error("bad-room", *problem).done());
+        error("bad-room", *problem);
         return;
     }
     Room* current = session_.rooms().current();
     if (current != nullptr && fold_case(current->name()) == fold_case(name)) {
-        deliver(
-            lines().error("already-there", fmt::format("you are in {}", current->name())).done());
+        error("already-there", fmt::format("you are in {}", current->name()));
         return;
     }
     if (Room* existing = session_.state().rooms.find(name)) {
         if (auto refusal = join_refusal(*existing, session_, c.key)) {
-            deliver(lines().error("cannot-join", refusal->text).done());
+            error("cannot-join", refusal->text);
             return;
         }
     }
@@ -251,10 +250,7 @@ void LineFrontEnd::handle(const cmd::Join& c) {
 void LineFrontEnd::handle(const cmd::Leave&) {
     Room& lobby = session_.state().rooms.lobby();
     if (session_.rooms().current() == &lobby) {
-        deliver(lines()
-                    .error("already-there",
-                           fmt::format("you are in {}; /quit leaves Parley", lobby.name()))
-                    .done());
+        error("already-there", fmt::format("you are in {}; /quit leaves Parley", lobby.name()));
         return;
     }
     move_to(lobby);
@@ -286,10 +282,7 @@ void LineFrontEnd::handle(const cmd::Who& c) {
     if (!c.room.empty()) {
         room = session_.state().rooms.find(with_room_prefix(c.room));
         if (room == nullptr || (room->modes().secret && !room->has(session_))) {
-            deliver(lines()
-                        .error("no-such-room",
-                               fmt::format("there is no room {}", with_room_prefix(c.room)))
-                        .done());
+            error("no-such-room", fmt::format("there is no room {}", with_room_prefix(c.room)));
             return;
         }
     }
@@ -301,7 +294,7 @@ void LineFrontEnd::handle(const cmd::Who& c) {
 void LineFrontEnd::handle(const cmd::Msg& c) {
     Session* to = session_.state().registry.find(c.nick);
     if (to == nullptr || !to->front().registered()) {
-        deliver(lines().error("no-such-nick", fmt::format("nobody is called {}", c.nick)).done());
+        error("no-such-nick", fmt::format("nobody is called {}", c.nick));
         return;
     }
     Event e = session_.event(EventKind::message);
@@ -327,7 +320,7 @@ void LineFrontEnd::handle(const cmd::Topic& c) {
         return;
     }
     if (auto refusal = topic_refusal(*room, session_)) {
-        deliver(lines().error("not-operator", *refusal).done());
+        error("not-operator", *refusal);
         return;
     }
     // Cut to TOPICLEN, as IRC clients are told, at a UTF-8 boundary.
@@ -339,14 +332,14 @@ void LineFrontEnd::handle(const cmd::Topic& c) {
 }
 
 void LineFrontEnd::handle(const cmd::Quit& c) {
-    session_.finish(c.reason.empty() ? std::string_view("quit") : c.reason,
+    session_.finish(Ending::quit, c.reason.empty() ? std::string_view("quit") : c.reason,
                     lines().info("Goodbye.").done());
 }
 
 void LineFrontEnd::handle(const cmd::Empty&) {}
 
 void LineFrontEnd::handle(const cmd::Error& c) {
-    deliver(lines().error(c.code, c.message).done());
+    error(c.code, c.message);
 }
 
 }  // namespace parley

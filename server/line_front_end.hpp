@@ -21,6 +21,7 @@
 #include "server/front_end.hpp"
 #include "server/history_requests.hpp"
 #include "server/lines.hpp"
+#include "server/protocol.hpp"
 #include "shared/command.hpp"
 #include "shared/line_reader.hpp"
 #include "shared/rate_limiter.hpp"
@@ -36,6 +37,8 @@ std::string plain_text(std::string_view text);
 
 class LineFrontEnd final : public FrontEnd {
   public:
+    static constexpr Protocol protocol_kind = Protocol::plain;
+
     explicit LineFrontEnd(Session& session);
     ~LineFrontEnd();
     LineFrontEnd(const LineFrontEnd&) = delete;
@@ -53,7 +56,10 @@ class LineFrontEnd final : public FrontEnd {
 
   private:
     void on_line(std::string_view line);
+    // A line refused with `code` (counted, see Metrics), and a strike.
     void refuse(std::string_view code, std::string_view text);
+    // A line answered with the error `code` instead of being carried out (counted).
+    void error(std::string_view code, std::string_view text);
     void strike(std::string_view reason);
     Lines lines() const;
     void deliver(const Message& m);

@@ -35,6 +35,7 @@ void LineFrontEnd::on_bytes(std::string_view chunk) {
         if (session_.ending()) {
             return;
         }
+        session_.state().metrics.of(protocol_kind).lines_received += 1;
         if (kind == LineReader::Kind::overlong) {
             refuse("line-too-long",
                    fmt::format("lines are limited to {} bytes; the line was discarded",
@@ -44,16 +45,18 @@ void LineFrontEnd::on_bytes(std::string_view chunk) {
         on_line(line);
     });
     if (out.interrupt && !session_.ending()) {
-        session_.finish("interrupted", lines().info("Goodbye.").done());
+        session_.finish(Ending::quit, "interrupted", lines().info("Goodbye.").done());
     }
 }
 
 void LineFrontEnd::on_line(std::string_view line) {
     if (!line.empty() && line.front() == '\x04') {  // Ctrl-D from a telnet client
-        session_.finish("quit", lines().info("Goodbye.").done());
+        session_.finish(Ending::quit, "quit", lines().info("Goodbye.").done());
         return;
     }
     if (!session_.take_line()) {
+        // Every dropped line is refused, told or not.
+        session_.state().metrics.refused_line(protocol_kind, "flood");
         if (!flood_reported_) {
             flood_reported_ = true;
             deliver(lines()
@@ -81,8 +84,13 @@ void LineFrontEnd::on_line(std::string_view line) {
 }
 
 void LineFrontEnd::refuse(std::string_view code, std::string_view text) {
-    deliver(lines().error(code, text).done());
+    error(code, text);
     strike("abuse");
+}
+
+void LineFrontEnd::error(std::string_view code, std::string_view text) {
+    session_.state().metrics.refused_line(protocol_kind, code);
+    deliver(lines().error(code, text).done());
 }
 
 void LineFrontEnd::strike(std::string_view reason) {

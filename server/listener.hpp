@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "server/protocol.hpp"
 #include "server/task.hpp"
 
 namespace parley {
@@ -15,7 +16,7 @@ inline constexpr std::string_view tls_scheme = "tls://";
 
 // What a listener speaks: Parley's plain lines or IRC, over TCP or TLS.
 struct ListenerKind {
-    enum class Protocol : unsigned char { plain, irc };
+    using Protocol = parley::Protocol;
     Protocol protocol = Protocol::plain;
     bool tls = false;
 

@@ -241,7 +241,7 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
     const CLI::Validator seconds = number_from_zero(
         365.0 * 24 * 60 * 60, "a number of seconds from 0 to 31536000 (a year)", "0..31536000");
 
-    std::vector<std::string> listen, irc_listen, opers;
+    std::vector<std::string> listen, irc_listen, metrics_listen, opers;
     app.add_option("-l,--listen", listen,
                    "Where plain (nc, telnet) clients connect: HOST:PORT, tls://HOST:PORT or none; "
                    "repeatable; IPv6 as [::1]:7777")
@@ -249,6 +249,10 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
     app.add_option("--irc-listen", irc_listen,
                    "Where IRC clients connect: HOST:PORT, tls://HOST:PORT or none; repeatable")
         ->default_str("127.0.0.1:6667");
+    app.add_option("--metrics-listen", metrics_listen,
+                   "Where Prometheus scrapes /metrics over HTTP: HOST:PORT or none; repeatable "
+                   "(e.g. 127.0.0.1:9777)")
+        ->default_str("none");
     app.add_option("--tls-cert", c.tls_cert, "PEM certificate (chain) for tls:// listeners");
     app.add_option("--tls-key", c.tls_key, "PEM private key for tls:// listeners");
     app.add_option("--server-name", c.server_name, "The server's name on IRC (default: host name)");
@@ -377,6 +381,9 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
     }
     if (!irc_listen.empty()) {
         c.irc_listen = listeners(irc_listen);
+    }
+    if (!metrics_listen.empty()) {
+        c.metrics_listen = listeners(metrics_listen);
     }
     if (c.listen.empty() && c.irc_listen.empty()) {
         out.error = "nothing to listen on: give --listen or --irc-listen";

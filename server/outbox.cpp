@@ -12,6 +12,7 @@ bool Outbox::offer(const Message& m) {
     }
     queue_.push_back(m);
     unread_ += m->size();
+    wakes_.count_queued();
     wake();
     return true;
 }

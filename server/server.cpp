@@ -17,8 +17,10 @@
 #include <string_view>
 
 #include "server/endpoint.hpp"
+#include "server/http/http_server.hpp"
 #include "server/listener.hpp"
 #include "server/log_escaped.hpp"
+#include "server/metrics_exposition.hpp"
 #include "server/options.hpp"
 #include "server/server_state.hpp"
 #include "server/service_notifier.hpp"
@@ -26,13 +28,24 @@
 #include "server/store/history.hpp"
 #include "server/task.hpp"
 #include "server/transport/tls.hpp"
+#include "shared/prometheus_text.hpp"
 
 namespace parley {
 
 using asio::ip::tcp;
 
+namespace {
+
+HttpServer::Limits http_limits(const Config& c) {
+    HttpServer::Limits limits;
+    limits.timeout = c.http_timeout;
+    return limits;
+}
+
+}  // namespace
+
 struct Server::Impl {
-    explicit Impl(const Config& c) : config(c), state(config) {}
+    explicit Impl(const Config& c) : config(c), state(config), http(state, http_limits(c)) {}
 
     Task<void> shut_down();
     void wait_for_signal();
@@ -48,12 +61,14 @@ struct Server::Impl {
     // io_context, so sessions destroyed while it winds down still find their rooms.
     Config config;
     ServerState state;
+    HttpServer http;  // --metrics-listen: /metrics
     asio::io_context io{1};
     struct Listening {
         Acceptor acceptor;
         ListenerKind kind;
     };
     std::vector<Listening> acceptors;
+    std::vector<Acceptor> metrics_acceptors;
     asio::signal_set signals{io};
     Timer idle_timer{io.get_executor()};
     Timer watchdog_timer{io.get_executor()};
@@ -78,13 +93,18 @@ Task<void> Server::Impl::shut_down() {
     for (auto& a : acceptors) {
         a.acceptor.close(ignored);
     }
+    for (auto& a : metrics_acceptors) {
+        a.close(ignored);
+    }
+    http.close_all();
     signals.cancel(ignored);
     idle_timer.cancel();
 
     state.registry.for_each([](Session& s) { s.shut_down(); });
     if (!co_await state.scope.drained(from_seconds(config.shutdown_timeout))) {
         spdlog::warn("{} sessions did not finish in time; closing them", state.scope.live());
-        state.registry.for_each([](Session& s) { s.disconnect("server shutdown"); });
+        state.registry.for_each(
+            [](Session& s) { s.disconnect(Ending::shutdown, "server shutdown"); });
         co_await state.scope.drained(std::chrono::seconds(5));
     }
     watchdog_timer.cancel();  // systemd heard from the loop until the very end
@@ -295,7 +315,7 @@ Task<void> Server::Impl::sweep_idle() {
             const auto silent = now - s->last_input();
             if (config.idle_timeout > 0 && silent > limit) {
                 spdlog::info("idle {} {}", s->peer(), s->nick());
-                s->finish("idle timeout",
+                s->finish(Ending::idle, "idle timeout",
                           s->front().farewell(
                               FrontEnd::Farewell::idle, "disconnected",
                               fmt::format("no input for {} seconds", config.idle_timeout)));
@@ -420,6 +440,18 @@ Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
     };
     add(impl_->config.listen, ListenerKind::Protocol::plain);
     add(impl_->config.irc_listen, ListenerKind::Protocol::irc);
+    for (const std::string& spec : impl_->config.metrics_listen) {
+        if (spec.starts_with(tls_scheme)) {
+            throw std::runtime_error(fmt::format("{}: --metrics-listen takes no tls://", spec));
+        }
+        impl_->metrics_acceptors.push_back(bind_acceptor(impl_->io, spec, parse_endpoint(spec)));
+    }
+    impl_->http.route("/metrics", [&s = *impl_](const http::Request&) {
+        HttpResponse r;
+        r.content_type = PrometheusText::content_type;
+        r.body = expose_metrics(s.state, s.http.connections());
+        return r;
+    });
     if (impl_->acceptors.empty()) {
         throw std::runtime_error("nothing to listen on: give --listen or --irc-listen");
     }
@@ -429,6 +461,15 @@ Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
 }
 
 Server::~Server() = default;
+
+std::vector<std::string> Server::metrics_endpoints() const {
+    std::vector<std::string> out;
+    for (const auto& a : impl_->metrics_acceptors) {
+        asio::error_code ec;
+        out.push_back(describe(a.local_endpoint(ec)));
+    }
+    return out;
+}
 
 std::vector<std::string> Server::endpoints(bool irc) const {
     std::vector<std::string> out;
@@ -453,6 +494,10 @@ void Server::run(bool handle_signals) {
     for (auto& [acceptor, kind] : s.acceptors) {
         spdlog::info("listening on {} ({})", describe(acceptor.local_endpoint()), kind.describe());
         asio::co_spawn(s.io, listen(acceptor, s.state, kind), log_escaped);
+    }
+    for (auto& acceptor : s.metrics_acceptors) {
+        spdlog::info("listening on {} (metrics)", describe(acceptor.local_endpoint()));
+        asio::co_spawn(s.io, s.http.listen(acceptor), log_escaped);
     }
     asio::co_spawn(s.io, s.sweep_idle(), log_escaped);
     // The listeners are bound (in the constructor) and accepting as soon as the loop runs.

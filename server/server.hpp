@@ -35,6 +35,8 @@ class Server {
     // The bound endpoints ("127.0.0.1:40123") of the plain listeners, or of the IRC ones when
     // `irc`, with the real port when 0 was asked for.
     std::vector<std::string> endpoints(bool irc = false) const;
+    // The bound endpoints of the --metrics-listen listeners (HTTP, /metrics).
+    std::vector<std::string> metrics_endpoints() const;
 
     // Serves until SIGINT/SIGTERM (when `handle_signals`) or stop(); returns after every
     // session has ended or been closed at the shutdown deadline.

@@ -13,6 +13,7 @@
 
 #include "server/config.hpp"
 #include "server/connection_limits.hpp"
+#include "server/metrics.hpp"
 #include "server/registry.hpp"
 #include "server/room_directory.hpp"
 #include "server/session_scope.hpp"
@@ -56,6 +57,8 @@ struct ServerState {
     std::size_t irc_unregistered = 0;
     std::size_t irc_invisible = 0;
     std::size_t irc_opers = 0;
+    // Totals since the start, for /metrics (see Metrics).
+    Metrics metrics;
 
     // The writers woken in this turn of the event loop, and the buffer their batches are built
     // in (see WakeQueue).

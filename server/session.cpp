@@ -66,13 +66,19 @@ void tune_socket(Socket& s) {
 template <class Front>
 Task<void> serve(Socket socket, ServerState& state, bool tls) {
     ScopeToken live{state.scope};  // shutdown waits for every live session
-    Session session{socket, state};
+    Session session{socket, state, Front::protocol_kind};
     Front front{session};  // the client's protocol
+    Metrics& metrics = state.metrics;
+    metrics.of(Front::protocol_kind).accepted[tls] += 1;
     if (!session.connected() || state.closing) {
+        if (state.closing) {
+            metrics.refused(Front::protocol_kind, Refusal::shutting_down);
+        }
         co_return;
     }
     ConnectionSlot slot{state.limits, session.address()};  // --max-clients, --max-per-address
     if (const char* code = slot.refused()) {
+        metrics.refused(Front::protocol_kind, slot.refusal());
         if (!tls) {  // over TLS the line would need a handshake first: the refusal is logged
             session.refuse_connection(code, front);
         }
@@ -91,6 +97,7 @@ Task<void> serve(Socket socket, ServerState& state, bool tls) {
             handshake->waited(ec);
         }
         if (!handshake->succeeded()) {
+            metrics.refused(Front::protocol_kind, Refusal::tls_handshake);
             co_return;
         }
         session.use_tls(*secure);
@@ -120,10 +127,11 @@ Task<void> serve(Socket socket, ServerState& state, bool tls) {
 template Task<void> serve<LineFrontEnd>(Socket, ServerState&, bool);
 template Task<void> serve<IrcFrontEnd>(Socket, ServerState&, bool);
 
-Session::Session(Socket& socket, ServerState& state)
+Session::Session(Socket& socket, ServerState& state, Protocol protocol)
     : state_(state),
       socket_(socket),
       remote_(remote_of(socket)),
+      protocol_(protocol),
       opened_(clock::now()),
       last_input_(opened_),
       outbox_(state.wakes, state.config.outbox_bytes),
@@ -169,17 +177,20 @@ void Session::strike(std::string_view reason, const Message& farewell) {
         return;
     }
     spdlog::warn("disconnect {} {}: {}", peer(), nick(), reason);
-    finish(reason, farewell);
+    finish(Ending::strikes, reason, farewell);
 }
 
 // Never throws: ending a session must not fail. Should the reason not fit in memory, the
 // session ends all the same, with the default reason.
-void Session::set_reason(std::string_view reason) noexcept {
-    if (!quit_reason_) {
-        try {
-            quit_reason_ = std::make_unique<std::string>(reason);
-        } catch (...) {
-        }
+void Session::set_reason(Ending cause, std::string_view reason) noexcept {
+    if (reason_given_) {
+        return;
+    }
+    reason_given_ = true;
+    cause_ = cause;
+    try {
+        quit_reason_ = std::make_unique<std::string>(reason);
+    } catch (...) {
     }
 }
 
@@ -213,6 +224,7 @@ void Session::log_close() {
         state_.whowas.remember(*this, nick());
     } catch (...) {
     }
+    state_.metrics.ended(protocol_, cause_);
     const std::chrono::duration<double> lasted = clock::now() - opened_;
     spdlog::info("close {} {}: {} after {:.1f}s", peer(), nick(), quit_reason(), lasted.count());
 }
@@ -228,17 +240,20 @@ void Session::on_readable(const asio::error_code& wait_error) noexcept {
     } catch (const std::exception& e) {
         // Out of memory, say: this session ends, the server goes on.
         spdlog::error("session {} {} failed: {}", peer(), nick(), e.what());
-        disconnect("server error");
+        disconnect(Ending::error, "server error");
     } catch (...) {
         spdlog::error("session {} {} failed", peer(), nick());
-        disconnect("server error");
+        disconnect(Ending::error, "server error");
     }
 }
 
 void Session::read_and_handle(const asio::error_code& wait_error) {
     if (wait_error) {
-        disconnect(wait_error == asio::error::operation_aborted ? "connection closed"
-                                                                : wait_error.message());
+        if (wait_error == asio::error::operation_aborted) {
+            disconnect(Ending::closed, "connection closed");
+        } else {
+            disconnect(Ending::error, wait_error.message());
+        }
         return;
     }
     if (tls_ != nullptr) {
@@ -255,13 +270,18 @@ void Session::read_and_handle(const asio::error_code& wait_error) {
     }
     if (ec == asio::error::eof) {
         // The client closed its sending side (Ctrl-D in nc); it may still read our replies.
-        finish("connection closed", nullptr);
+        finish(Ending::closed, "connection closed", nullptr);
         return;
     }
     if (ec) {
-        disconnect(ec == asio::error::connection_reset ? "connection reset" : ec.message());
+        if (ec == asio::error::connection_reset) {
+            disconnect(Ending::reset, "connection reset");
+        } else {
+            disconnect(Ending::error, ec.message());
+        }
         return;
     }
+    state_.metrics.of(protocol_).bytes_received += n;
     last_input_ = clock::now();
     front_->on_bytes(std::string_view(buffer.data(), n));
 }
@@ -273,6 +293,7 @@ void Session::read_tls() {
     for (;;) {
         TlsResult r = tls_->read(buffer.data(), buffer.size());
         if (r.bytes > 0) {
+            state_.metrics.of(protocol_).bytes_received += r.bytes;
             last_input_ = clock::now();
             front_->on_bytes(std::string_view(buffer.data(), r.bytes));
             if (ending_) {
@@ -286,10 +307,10 @@ void Session::read_tls() {
             case TlsResult::Status::want_write:
                 return;
             case TlsResult::Status::closed:
-                finish("connection closed", nullptr);
+                finish(Ending::closed, "connection closed", nullptr);
                 return;
             case TlsResult::Status::error:
-                disconnect(r.reason);
+                disconnect(Ending::error, r.reason);
                 return;
         }
     }
@@ -332,10 +353,10 @@ Task<void> Session::write_loop() {
         end_of_stream();
     } catch (const std::exception& e) {
         spdlog::error("writer of {} {} failed: {}", peer(), nick(), e.what());
-        disconnect("server error");
+        disconnect(Ending::error, "server error");
     } catch (...) {
         spdlog::error("writer of {} {} failed", peer(), nick());
-        disconnect("server error");
+        disconnect(Ending::error, "server error");
     }
     writer_ended();  // reached on every way out: the session waits for exactly this
 }
@@ -378,9 +399,11 @@ void Session::write_now(std::string_view& bytes) {
         // content, when the socket is writable (write_rest), as OpenSSL requires.
         TlsResult r = tls_->write(bytes.data(), bytes.size());
         outbox_.written(r.bytes);
+        state_.metrics.of(protocol_).bytes_sent += r.bytes;
         bytes.remove_prefix(r.bytes);
         if (r.status == TlsResult::Status::error || r.status == TlsResult::Status::closed) {
-            disconnect(r.reason.empty() ? std::string_view("connection reset") : r.reason);
+            disconnect(Ending::reset,
+                       r.reason.empty() ? std::string_view("connection reset") : r.reason);
         }
         return;
     }
@@ -390,12 +413,15 @@ void Session::write_now(std::string_view& bytes) {
         return;
     }
     if (ec) {
-        disconnect(ec == asio::error::broken_pipe || ec == asio::error::connection_reset
-                       ? "connection reset"
-                       : ec.message());
+        if (ec == asio::error::broken_pipe || ec == asio::error::connection_reset) {
+            disconnect(Ending::reset, "connection reset");
+        } else {
+            disconnect(Ending::error, ec.message());
+        }
         return;
     }
     outbox_.written(n);
+    state_.metrics.of(protocol_).bytes_sent += n;
     bytes.remove_prefix(n);
 }
 
@@ -431,7 +457,7 @@ Task<void> Session::writer_finished() {
         co_await linger.async_wait(use_task_tuple);
         if (writer_running_) {
             // The client does not read its last lines: close; the writer then ends at once.
-            disconnect("quit linger");  // the reason given first stays
+            disconnect(Ending::linger, "quit linger");  // the reason given first stays
             linger.expires_at(Timer::time_point::max());
             co_await linger.async_wait(use_task_tuple);
         }
@@ -446,7 +472,8 @@ Task<void> Session::writer_finished() {
 
 void Session::evict() noexcept {
     spdlog::warn("evict {} {}: too slow, {} unread bytes", peer(), nick(), outbox_.unread_bytes());
-    set_reason("too slow");
+    state_.metrics.of(protocol_).evictions += 1;
+    set_reason(Ending::evicted, "too slow");
     ending_ = true;
     outbox_.close();
     // A reset, not an orderly close: the kernel may still hold megabytes queued for this
@@ -454,12 +481,12 @@ void Session::evict() noexcept {
     close_socket(Close::reset);
 }
 
-void Session::finish(std::string_view reason, const Message& last) {
+void Session::finish(Ending cause, std::string_view reason, const Message& last) {
     if (ending_) {
         return;
     }
     ending_ = true;
-    set_reason(reason);
+    set_reason(cause, reason);
     if (last && !outbox_.offer(last)) {
         evict();
         return;
@@ -471,8 +498,8 @@ void Session::finish(std::string_view reason, const Message& last) {
     socket_.cancel(ignored);
 }
 
-void Session::disconnect(std::string_view reason) noexcept {
-    set_reason(reason);
+void Session::disconnect(Ending cause, std::string_view reason) noexcept {
+    set_reason(cause, reason);
     ending_ = true;
     outbox_.close();
     close_socket(Close::orderly);
@@ -487,7 +514,7 @@ void Session::close_socket(Close how) noexcept {
 }
 
 void Session::shut_down() {
-    finish("server shutdown",
+    finish(Ending::shutdown, "server shutdown",
            front_->farewell(FrontEnd::Farewell::shutdown, "", "Server is shutting down. Goodbye."));
 }
 

@@ -28,7 +28,9 @@
 #include "server/event.hpp"
 #include "server/front_end.hpp"
 #include "server/message.hpp"
+#include "server/metrics.hpp"
 #include "server/outbox.hpp"
+#include "server/protocol.hpp"
 #include "server/task.hpp"
 #include "shared/rate_limiter.hpp"
 
@@ -49,7 +51,7 @@ class Session {
   public:
     using clock = std::chrono::steady_clock;
 
-    Session(Socket& socket, ServerState& state);
+    Session(Socket& socket, ServerState& state, Protocol protocol);
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
@@ -108,7 +110,7 @@ class Session {
 
     // Ends the session politely: `last` (may be empty) and everything queued before it are
     // written, then the connection is closed. Reading stops at once.
-    void finish(std::string_view reason, const Message& last);
+    void finish(Ending cause, std::string_view reason, const Message& last);
 
     // A client too slow for what is queued for it is disconnected on the spot (with a reset).
     void evict() noexcept;
@@ -116,13 +118,17 @@ class Session {
     // Ends the session now: the outbox is dropped and the socket closed, which wakes the reader
     // and the writer. Safe while a room is being walked: the session leaves its rooms only when
     // its coroutine's scope ends, never inside this call.
-    void disconnect(std::string_view reason) noexcept;
+    void disconnect(Ending cause, std::string_view reason) noexcept;
 
     // Server shutdown: the front end's goodbye line, then close; nobody is told of this one's
     // quit.
     void shut_down();
 
     const std::string& nick() const;
+    Protocol protocol() const { return protocol_; }
+    bool secure() const { return tls_ != nullptr; }
+    // Bytes queued for the client and not yet written (for metrics).
+    std::size_t unread_bytes() const { return outbox_.unread_bytes(); }
     // The client's host as IRC shows it: its IP address. Made when asked for (events and
     // replies), so that an idle connection does not hold it.
     std::string host() const { return remote_.address().to_string(); }
@@ -151,12 +157,14 @@ class Session {
     bool take_line();
     // Counts a refused line; too many end the session with `farewell`.
     void strike(std::string_view reason, const Message& farewell);
-    // Why the session ended, as peers are told; the first reason given stays.
-    void set_reason(std::string_view reason) noexcept;
+    // Why the session ended, as peers are told and as metrics count it; the first reason given
+    // stays.
+    void set_reason(Ending cause, std::string_view reason) noexcept;
     std::string_view quit_reason() const;
 
   private:
-    friend struct SessionProbe;  // tests read what was queued for a session
+    friend struct SessionProbe;
+    void count_delivery();  // tests read what was queued for a session
     enum class Close { orderly, reset };
     void close_socket(Close how) noexcept;
     void read_and_handle(const asio::error_code& wait_error);
@@ -177,6 +185,9 @@ class Session {
     asio::ip::tcp::endpoint remote_;
     bool ending_ = false;  // finish() or disconnect() was called: read no more
     bool writer_running_ = false;
+    const Protocol protocol_;
+    Ending cause_ = Ending::closed;  // why the session ended (see set_reason)
+    bool reason_given_ = false;
     clock::time_point opened_;
     clock::time_point last_input_;
     // Why the session ended, as peers are told; the first reason given stays. Allocated only

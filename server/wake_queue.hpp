@@ -11,6 +11,7 @@
 // It also holds the buffer a resumed writer's batch is built in. Writers run one at a time,
 // and each is done with the buffer before it next suspends, so one buffer serves them all.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,12 +29,18 @@ class WakeQueue {
 
     std::string& batch_buffer() { return batch_; }
 
+    // Messages queued in the outboxes this queue serves, since the start: every outbox of
+    // the executor counts its offers here (parley_deliveries_total).
+    void count_queued() { ++queued_; }
+    std::uint64_t queued() const { return queued_; }
+
   private:
     void run();
 
     std::vector<Outbox*> pending_;
     std::vector<Outbox*> running_;  // kept between turns: no allocation per turn
     std::string batch_;
+    std::uint64_t queued_ = 0;
     bool posted_ = false;
 };
 

@@ -30,6 +30,7 @@
 
 #include "server/front_end.hpp"
 #include "server/history_requests.hpp"
+#include "server/protocol.hpp"
 #include "shared/irc/message.hpp"
 #include "shared/line_reader.hpp"
 
@@ -56,6 +57,8 @@ enum class Cap : std::uint8_t {
 
 class IrcFrontEnd final : public FrontEnd {
   public:
+    static constexpr Protocol protocol_kind = Protocol::irc;
+
     explicit IrcFrontEnd(Session& session);
     ~IrcFrontEnd();
 
@@ -88,6 +91,8 @@ class IrcFrontEnd final : public FrontEnd {
     bool excess_flood();
     void refuse_line();
     void strike();
+    // FAIL COMMAND CODE :text, a refused line (counted, see Metrics).
+    void fail(std::string_view command, std::string_view code, std::string_view text);
 
     // Replies: numerics and lines to this client, sent together (see flush()).
     const std::string& server() const;
@@ -95,6 +100,8 @@ class IrcFrontEnd final : public FrontEnd {
     std::string_view me() const;
     void numeric(unsigned code, std::initializer_list<std::string_view> params);
     void numeric(unsigned code, Params params);
+    // Counts an error numeric (400..599) as a refused line.
+    void count_error(unsigned code);
     void line(std::string_view source, std::string_view command,
               std::initializer_list<std::string_view> params);
     void flush();

@@ -94,11 +94,28 @@ std::string_view IrcFrontEnd::me() const {
 }
 
 void IrcFrontEnd::numeric(unsigned code, std::initializer_list<std::string_view> params) {
+    count_error(code);
     append_numeric(out_, server(), code, me(), params);
 }
 
 void IrcFrontEnd::numeric(unsigned code, Params params) {
+    count_error(code);
     append_numeric(out_, server(), code, me(), params);
+}
+
+// Error numerics are refused lines (or refused targets of one), by their number; but 422, "no
+// MOTD", which every client gets on registering when there is none, refuses nothing.
+void IrcFrontEnd::count_error(unsigned code) {
+    if (code >= 400 && code < 600 && code != ERR_NOMOTD) {
+        std::array<char, 4> digits{};
+        fmt::format_to_n(digits.data(), 3, "{:03}", code);
+        session_.state().metrics.refused_line(protocol_kind, std::string_view(digits.data(), 3));
+    }
+}
+
+void IrcFrontEnd::fail(std::string_view command, std::string_view code, std::string_view text) {
+    session_.state().metrics.refused_line(protocol_kind, code);
+    append_message(out_, {}, server(), "FAIL", {command, code, text});
 }
 
 void IrcFrontEnd::line(std::string_view source, std::string_view command,
@@ -124,6 +141,7 @@ void IrcFrontEnd::on_bytes(std::string_view bytes) {
         if (session_.ending()) {
             return;
         }
+        session_.state().metrics.of(protocol_kind).lines_received += 1;
         if (kind == LineReader::Kind::overlong) {
             refuse_line();
             return;
@@ -157,16 +175,13 @@ void IrcFrontEnd::on_line(std::string_view text) {
     }
     // UTF8ONLY (ISUPPORT): the line is refused, not repaired, as on the plain side.
     if (!valid_utf8(text)) {
-        append_message(
-            out_, {}, server(), "FAIL",
-            {m.command, "INVALID_UTF8", "Message rejected: this server takes UTF-8 text only"});
+        fail(m.command, "INVALID_UTF8", "Message rejected: this server takes UTF-8 text only");
         strike();
         return;
     }
     if (!clean_irc_text(text)) {
-        append_message(out_, {}, server(), "FAIL",
-                       {m.command, "INVALID_TEXT",
-                        "Message rejected: it holds a control character or terminal escape"});
+        fail(m.command, "INVALID_TEXT",
+             "Message rejected: it holds a control character or terminal escape");
         strike();
         return;
     }
@@ -191,7 +206,8 @@ void IrcFrontEnd::strike() {
 // disconnected, as IRC servers do.
 bool IrcFrontEnd::excess_flood() {
     spdlog::warn("disconnect {} {}: excess flood", session_.peer(), session_.nick());
-    session_.finish("Excess Flood", farewell(Farewell::refused, "flood", "Excess Flood"));
+    session_.finish(Ending::flood, "Excess Flood",
+                    farewell(Farewell::refused, "flood", "Excess Flood"));
     return true;
 }
 
@@ -281,7 +297,7 @@ void IrcFrontEnd::on_idle(std::chrono::steady_clock::duration silent) {
                                           : std::chrono::seconds(60);
     if (!registered_ &&
         std::chrono::steady_clock::now() - session_.opened() > registration_timeout) {
-        session_.finish("Registration timed out",
+        session_.finish(Ending::registration_timeout, "Registration timed out",
                         farewell(Farewell::idle, "", "Registration timed out"));
         return;
     }
@@ -292,7 +308,7 @@ void IrcFrontEnd::on_idle(std::chrono::steady_clock::duration silent) {
     if (pinged_ && silent >= 2 * ping_after) {
         const std::string reason = fmt::format("Ping timeout: {:.0f} seconds",
                                                std::chrono::duration<double>(silent).count());
-        session_.finish(reason, farewell(Farewell::idle, "", reason));
+        session_.finish(Ending::ping_timeout, reason, farewell(Farewell::idle, "", reason));
     } else if (silent >= ping_after && !pinged_) {
         pinged_ = true;
         line({}, "PING", {server()});

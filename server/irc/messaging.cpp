@@ -137,6 +137,7 @@ void IrcFrontEnd::message_one(std::string_view target, std::string_view text, Ev
             room->emit(*e, &session_);  // nothing to keep: no text
         } else {
             // Kept in the room's recent messages, which plain clients see on joining.
+            state.metrics.of(protocol_kind).messages += 1;
             room->say(e, session_);
         }
         if (has(Cap::echo_message)) {

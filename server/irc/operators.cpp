@@ -61,7 +61,8 @@ void IrcFrontEnd::cmd_kill(const irc::Message& m) {
     const std::string reason = fmt::format("Killed ({} ({}))", session_.nick(), m.param(1));
     spdlog::info("{} killed {}: {}", session_.nick(), target->nick(), m.param(1));
     flush();
-    target->finish(reason, target->front().farewell(Farewell::refused, "killed", reason));
+    target->finish(Ending::killed, reason,
+                   target->front().farewell(Farewell::refused, "killed", reason));
 }
 
 void IrcFrontEnd::cmd_wallops(const irc::Message& m) {

@@ -336,7 +336,7 @@ void IrcFrontEnd::cmd_quit(const irc::Message& m) {
                                    ? fmt::format("Quit: {}", cut_utf8(m.param(0), 384))
                                    : std::string("Client Quit");
     flush();
-    session_.finish(reason, farewell(Farewell::refused, "", reason));
+    session_.finish(Ending::quit, reason, farewell(Farewell::refused, "", reason));
 }
 
 }  // namespace parley

@@ -47,6 +47,7 @@ TestServer::TestServer(Config config)
     : server_((spdlog::set_level(spdlog::level::from_str(config.log_level)), config)),
       port_(first_port(server_.endpoints())),
       irc_port_(first_port(server_.endpoints(true))),
+      metrics_port_(first_port(server_.metrics_endpoints())),
       thread_([this] { server_.run(false); }) {}
 
 bool TestServer::settles_at(std::size_t clients, std::size_t rooms, Duration timeout) {

@@ -41,6 +41,8 @@ class TestServer {
     unsigned short port() const { return port_; }
     // The IRC listener's port; 0 when the config has none (test_config() has none).
     unsigned short irc_port() const { return irc_port_; }
+    // The metrics listener's port (HTTP, /metrics); 0 when the config has none.
+    unsigned short metrics_port() const { return metrics_port_; }
     ServerStats stats() { return server_.stats(); }
     // Stops the server as a signal would and waits for run() to return; returns how long that
     // took. The destructor does the same if this was not called.
@@ -57,6 +59,7 @@ class TestServer {
     Server server_;
     unsigned short port_;
     unsigned short irc_port_;
+    unsigned short metrics_port_;
     std::thread thread_;
 };
 

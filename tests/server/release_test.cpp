@@ -34,7 +34,7 @@ namespace {
 // sent stays in its outbox, where the test reads it.
 struct Client {
     Client(asio::io_context& io, ServerState& state, const std::string& nick)
-        : socket(io.get_executor()), session(socket, state), front(session) {
+        : socket(io.get_executor()), session(socket, state, Protocol::plain), front(session) {
         slot.emplace(state.limits, "127.0.0.1");
         registration.emplace(state.registry.add_guest(session));
         REQUIRE(registration->rename(nick));

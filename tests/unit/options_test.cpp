@@ -84,3 +84,18 @@ TEST_CASE("parse_options refuses numbers that are not finite, negative or too lo
     CHECK(p.options.exit_code == 2);
     CHECK(p.errors.find("--rate") != std::string::npos);
 }
+
+TEST_CASE("parse_options: metrics-listen is off by default, repeatable, and none turns it off",
+          "[options]") {
+    CHECK(parse({}).options.config.metrics_listen.empty());
+    auto p = parse({"--metrics-listen", "127.0.0.1:9777", "--metrics-listen", "[::1]:9777"});
+    REQUIRE_FALSE(p.options.exit_code);
+    CHECK(p.options.config.metrics_listen ==
+          std::vector<std::string>{"127.0.0.1:9777", "[::1]:9777"});
+    p = parse({"--metrics-listen", "none"});
+    REQUIRE_FALSE(p.options.exit_code);
+    CHECK(p.options.config.metrics_listen.empty());
+    p = parse_config("metrics-listen = [\"127.0.0.1:0\"]\n");
+    REQUIRE_FALSE(p.options.exit_code);
+    CHECK(p.options.config.metrics_listen == std::vector<std::string>{"127.0.0.1:0"});
+}
