@@ -14,7 +14,6 @@
 #include "server/room_rules.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
-#include "server/store/history.hpp"
 #include "shared/irc/text.hpp"
 #include "shared/names.hpp"
 
@@ -124,43 +123,21 @@ void LineFrontEnd::handle(const cmd::History& c) {
     if (room == nullptr) {
         return;
     }
-    // Bounded per request (cmd::max_history_page) and in rate: one request at a time, and
-    // history_rate, whatever --rate allows.
-    if (history_wait_ ||
-        !history_tokens_.try_take(history_rate, std::chrono::steady_clock::now())) {
+    // Bounded and rate-limited as every history request is (history_requests.hpp), and one at
+    // a time: each page goes on from the one before it.
+    if (history_.waiting() > 0 || !history_.allowed()) {
         deliver(lines()
                     .error("flood", "one /history at a time, and at most one a second after five")
                     .done());
         return;
     }
     const std::size_t count = c.count == 0 ? default_history_page : c.count;
-    History* store = session_.state().rooms.history();
-    if (store == nullptr) {
-        // History in memory only: the room's recent messages are all there is.
-        std::vector<EventPtr> page;
-        for (auto it = room->history().rbegin(); it != room->history().rend(); ++it) {
-            if (page.size() == count) {
-                break;
-            }
-            if (history_before_ == 0 || (*it)->id < history_before_) {
-                page.push_back(*it);
-            }
-        }
-        std::reverse(page.begin(), page.end());
-        show_history(room->serial(), page, false);
-        return;
-    }
-    history_wait_ = std::make_shared<LineFrontEnd*>(this);
-    const bool asked = store->page(
-        *room, history_before_, count,
-        [wait = history_wait_, serial = room->serial()](std::vector<EventPtr> page, bool failed) {
-            if (LineFrontEnd* self = *wait) {
-                self->history_wait_.reset();
-                self->show_history(serial, page, failed);
-            }
-        });
+    const bool asked =
+        history_.ask(session_.state().rooms, *room, store::Query::page(history_before_, count),
+                     [this, serial = room->serial()](std::vector<EventPtr> page, bool failed) {
+                         show_history(serial, page, failed);
+                     });
     if (!asked) {
-        history_wait_.reset();
         deliver(lines().error("busy", "the history store is busy; try again").done());
     }
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "server/front_end.hpp"
+#include "server/history_requests.hpp"
 #include "server/lines.hpp"
 #include "server/protocol.hpp"
 #include "shared/command.hpp"
@@ -30,9 +31,6 @@ namespace parley {
 
 class Room;
 class Session;
-
-// How often a client may ask for /history: five at once, then one a second.
-inline const TokenBucket::Rate history_rate{1, 5};
 
 // Text as a terminal may show it: without IRC's formatting codes and CTCP framing.
 std::string plain_text(std::string_view text);
@@ -95,11 +93,8 @@ class LineFrontEnd final : public FrontEnd {
     bool flood_reported_ = false;
     // /history pages back from here: the oldest message shown so far (0: from the latest).
     std::uint64_t history_before_ = 0;
-    // While a /history request is with the store: the handle its answer finds this front end
-    // by, cleared if the session ends first (the answer is then dropped). One at a time.
-    std::shared_ptr<LineFrontEnd*> history_wait_;
-    // /history's own rate (history_rate in line_commands.cpp), whatever --rate allows.
-    TokenBucket history_tokens_;
+    // /history's bounds, rate and answers, as for every history request.
+    HistoryRequests history_;
 };
 
 }  // namespace parley

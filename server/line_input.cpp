@@ -13,15 +13,9 @@
 namespace parley {
 
 LineFrontEnd::LineFrontEnd(Session& session)
-    : session_(session),
-      line_reader_(session.state().config.max_line),
-      history_tokens_(history_rate, std::chrono::steady_clock::now()) {}
+    : session_(session), line_reader_(session.state().config.max_line) {}
 
-LineFrontEnd::~LineFrontEnd() {
-    if (history_wait_) {
-        *history_wait_ = nullptr;  // a /history answer still on its way finds nobody
-    }
-}
+LineFrontEnd::~LineFrontEnd() = default;
 
 Lines LineFrontEnd::lines() const {
     return Lines(session_.state().config.timestamps);

@@ -60,7 +60,7 @@ void expose_history(PrometheusText& out, const store::StoreStats& st) {
                "The longest batch commit so far.")
         .sample({}, static_cast<double>(get(st.commit_ns_max)) * ns);
     out.family("parley_history_reads_total", PrometheusText::counter,
-               "History queries answered (re-created rooms, /history).")
+               "History queries answered (re-created rooms, /history, CHATHISTORY).")
         .sample({}, get(st.reads));
     out.family("parley_history_errors_total", PrometheusText::counter,
                "Batches or queries that failed.")

@@ -1,15 +1,13 @@
 // The IRC front end's output: events as IRC lines. Each form (plain IRC, with the server-time
 // tag, extended-join) is built once per event and shared by every IRC client that takes it.
 
-#include <fmt/chrono.h>
-#include <fmt/format.h>
-
 #include <vector>
 
 #include "server/irc/irc_front_end.hpp"
 #include "server/room.hpp"
 #include "server/room_rules.hpp"
 #include "server/session.hpp"
+#include "shared/irc/chathistory.hpp"
 #include "shared/irc/format.hpp"
 #include "shared/irc/text.hpp"
 
@@ -19,13 +17,8 @@ using namespace irc;
 
 namespace {
 
-// When this process started, in seconds: msgids carry it so that they differ across restarts.
-std::uint64_t process_epoch() {
-    static const auto epoch =
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count());
-    return epoch;
+std::int64_t ms_of(const Event& e) {
+    return std::chrono::floor<std::chrono::milliseconds>(e.time).time_since_epoch().count();
 }
 
 // PRIVMSG, NOTICE or (for an action) a PRIVMSG holding CTCP ACTION, cut into as many lines as
@@ -123,17 +116,17 @@ std::string irc_lines(const Event& e, bool extended_join) {
 std::string with_tags(const std::string& lines, const Event& e, bool time, bool tagged) {
     std::string tag = "@";
     if (time) {
-        const auto ms = std::chrono::floor<std::chrono::milliseconds>(e.time);
-        tag += fmt::format("time={:%Y-%m-%dT%H:%M:%S}.{:03}Z",
-                           std::chrono::floor<std::chrono::seconds>(ms),
-                           ms.time_since_epoch().count() % 1000);
+        tag += "time=";
+        tag += format_server_time(ms_of(e));
     }
     if (tagged && e.id != 0) {
         if (tag.size() > 1) {
             tag.push_back(';');
         }
-        // Unique within a run and across runs: the id after the start of the process.
-        tag += fmt::format("msgid={:x}-{:x}", process_epoch(), e.id);
+        // The time and the id: both are stored, so a replayed message keeps its msgid
+        // (shared/irc/chathistory.hpp).
+        tag += "msgid=";
+        tag += format_msgid({ms_of(e), e.id});
         if (!e.client_tags.empty()) {
             tag.push_back(';');
             tag += e.client_tags;
@@ -204,6 +197,38 @@ void IrcFrontEnd::show(const Event& e) {
                              : (extended ? Form::irc_extended_time : Form::irc_time);
     session_.deliver(
         e.form(form, [&] { return make_message(with_tags(*lines, e, timed, tagged)); }));
+}
+
+void IrcFrontEnd::append_replayed(std::string& out, const Event& e, std::string_view batch) {
+    // The lines every IRC client without tags takes, shared with them, each with this
+    // client's tags in front: the batch's reference, and the time and msgid it was sent with.
+    const parley::Message& lines =
+        e.form(Form::irc, [&] { return make_message(irc_lines(e, false)); });
+    std::string tag;
+    if (!batch.empty()) {
+        tag += "batch=";
+        tag += batch;
+    }
+    if (has(Cap::server_time)) {
+        tag += tag.empty() ? "time=" : ";time=";
+        tag += format_server_time(ms_of(e));
+    }
+    if (has(Cap::message_tags) && e.id != 0) {
+        tag += tag.empty() ? "msgid=" : ";msgid=";
+        tag += format_msgid({ms_of(e), e.id});
+    }
+    std::string_view rest = *lines;
+    while (!rest.empty()) {
+        const std::size_t end = rest.find('\n');
+        const std::size_t n = end == std::string_view::npos ? rest.size() : end + 1;
+        if (!tag.empty()) {
+            out.push_back('@');
+            out.append(tag);
+            out.push_back(' ');
+        }
+        out.append(rest.substr(0, n));
+        rest.remove_prefix(n);
+    }
 }
 
 }  // namespace parley

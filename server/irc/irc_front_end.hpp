@@ -12,6 +12,7 @@
 //   modes.cpp             MODE for channels and users
 //   queries.cpp           WHO, WHOIS, WHOWAS, ISON, USERHOST, AWAY, VERSION, TIME, INFO, ADMIN
 //   operators.cpp         OPER, KILL, WALLOPS
+//   chathistory.cpp       CHATHISTORY (draft/chathistory): a channel's earlier messages
 //   irc_events.cpp        events as IRC lines, built once per form
 //
 // Replies to one client's commands go to a buffer and reach its outbox as one message when
@@ -25,8 +26,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/front_end.hpp"
+#include "server/history_requests.hpp"
 #include "server/protocol.hpp"
 #include "shared/irc/message.hpp"
 #include "shared/line_reader.hpp"
@@ -39,7 +42,9 @@ class Session;
 // The IRCv3 capabilities Parley offers.
 enum class Cap : std::uint8_t {
     away_notify,
+    batch,
     cap_notify,
+    chathistory,  // draft/chathistory
     echo_message,
     extended_join,
     invite_notify,
@@ -162,6 +167,18 @@ class IrcFrontEnd final : public FrontEnd {
     void cmd_info(const irc::Message& m);
     void cmd_admin(const irc::Message& m);
 
+    // History (chathistory.cpp).
+    void cmd_chathistory(const irc::Message& m);
+    // FAIL CHATHISTORY <code> <context...> :<text>
+    void history_fail(std::string_view code, std::initializer_list<std::string_view> context,
+                      std::string_view text);
+    // The answer to a CHATHISTORY of `target`: its messages in a chathistory batch (when the
+    // client has `batch`), each with the time and msgid it was first sent with.
+    void send_history(std::string_view subcommand, std::string_view target,
+                      const std::vector<EventPtr>& page, bool failed);
+    // One replayed message's lines, tagged for this client (irc_events.cpp).
+    void append_replayed(std::string& out, const Event& e, std::string_view batch);
+
     // Operators (operators.cpp).
     void cmd_oper(const irc::Message& m);
     void cmd_kill(const irc::Message& m);
@@ -183,8 +200,10 @@ class IrcFrontEnd final : public FrontEnd {
     bool invisible_ = false;
     bool oper_ = false;
     bool wallops_ = false;
-    bool no_ctcp_ = false;  // +T: no CTCP requests from others
-    bool pinged_ = false;   // a server PING is waiting for its PONG
+    bool no_ctcp_ = false;       // +T: no CTCP requests from others
+    bool pinged_ = false;        // a server PING is waiting for its PONG
+    std::uint32_t batches_ = 0;  // chathistory batches sent: each reference tag is new
+    HistoryRequests history_;
 };
 
 }  // namespace parley

@@ -252,6 +252,7 @@ void IrcFrontEnd::dispatch(const irc::Message& m) {
         Command{"OPER", &IrcFrontEnd::cmd_oper, false},
         Command{"KILL", &IrcFrontEnd::cmd_kill, false},
         Command{"WALLOPS", &IrcFrontEnd::cmd_wallops, false},
+        Command{"CHATHISTORY", &IrcFrontEnd::cmd_chathistory, false},
     };
     for (const Command& c : commands) {
         if (!m.is(c.name)) {

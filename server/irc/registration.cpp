@@ -34,7 +34,9 @@ struct CapName {
 // Sorted by name: CAP LS lists them in this order.
 constexpr std::array cap_names = {
     CapName{Cap::away_notify, "away-notify"},
+    CapName{Cap::batch, "batch"},
     CapName{Cap::cap_notify, "cap-notify"},
+    CapName{Cap::chathistory, "draft/chathistory"},
     CapName{Cap::echo_message, "echo-message"},
     CapName{Cap::extended_join, "extended-join"},
     CapName{Cap::invite_notify, "invite-notify"},
@@ -257,7 +259,10 @@ void IrcFrontEnd::send_isupport() {
         channellen,      "CHANTYPES=#",       "ELIST=MNU",       "KICKLEN=390",
         "MAXLIST=b:100", "MODES=6",           network,           "are supported by this server"};
     numeric(RPL_ISUPPORT, Params(first));
-    const std::array<std::string_view, 8> second = {
+    const std::string chathistory = fmt::format("CHATHISTORY={}", max_history_page);
+    const std::array<std::string_view, 10> second = {
+        chathistory,
+        "MSGREFTYPES=msgid,timestamp",
         nicklen,
         "PREFIX=(ov)@+",
         "SAFELIST",

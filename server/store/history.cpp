@@ -47,7 +47,7 @@ History::History(store::StoreOptions options, RoomDirectory& directory, std::siz
     : thread_(std::move(options)), directory_(directory), recent_(recent), post_(std::move(post)) {
     // Before serving, so the lobby's first visitors see its scrollback and topic.
     Room& lobby = directory_.lobby();
-    store::Page page = thread_.read_now(lobby.key(), 0, recent_, true);
+    store::Page page = thread_.read_now(lobby.key(), store::Query::page(0, recent_), true);
     std::string topic, setter;
     std::chrono::system_clock::time_point when{};
     if (page.topic) {
@@ -78,7 +78,7 @@ void History::restore(Room& room) {
     if (recent_ == 0) {
         return;
     }
-    thread_.read(room.key(), 0, recent_, true,
+    thread_.read(room.key(), store::Query::page(0, recent_), true,
                  [this, key = room.key(), serial = room.serial()](store::Page page) {
                      post_([this, key, serial, page = std::move(page)]() mutable {
                          Room* r = directory_.find(key);
@@ -98,9 +98,9 @@ void History::restore(Room& room) {
                  });
 }
 
-bool History::page(const Room& room, std::uint64_t before, std::size_t limit, PageDone done) {
+bool History::select(const Room& room, const store::Query& q, PageDone done) {
     return thread_.read(
-        room.key(), before, limit, false,
+        room.key(), q, false,
         [this, key = room.key(), serial = room.serial(),
          done = std::move(done)](store::Page page) mutable {
             post_([this, key, serial, page = std::move(page), done = std::move(done)]() mutable {

@@ -43,10 +43,11 @@ class History {
     // Room::restore on the loop if the same room still exists then.
     void restore(Room& room);
 
-    // Up to `limit` of `room`'s messages older than the message `before` (0: the latest),
-    // oldest first, to `done` on the loop. False if the store cannot take the request now.
+    // The messages of `room` that `q` asks for (store/query.hpp), oldest first, to `done` on
+    // the loop (failed if the query failed or the room is gone meanwhile). False if the store
+    // cannot take the request now.
     using PageDone = std::function<void(std::vector<EventPtr>, bool failed)>;
-    bool page(const Room& room, std::uint64_t before, std::size_t limit, PageDone done);
+    bool select(const Room& room, const store::Query& q, PageDone done);
 
     const store::StoreStats& stats() const { return thread_.stats(); }
     // Stops the storage thread after it wrote what is queued; nothing is kept after this.

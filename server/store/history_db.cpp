@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
+
 namespace parley::store {
 
 namespace {
@@ -74,12 +77,13 @@ HistoryDb::HistoryDb(const std::string& path)
       set_topic_(db_,
                  "INSERT INTO topics(room, text, setter, time) VALUES(?1, ?2, ?3, ?4)"
                  " ON CONFLICT(room) DO UPDATE SET text=?2, setter=?3, time=?4"),
-      latest_(db_,
-              "SELECT id, time, room, kind, nick, source, text FROM events WHERE room=?1"
-              " ORDER BY id DESC LIMIT ?2"),
-      before_(db_,
-              "SELECT id, time, room, kind, nick, source, text FROM events"
-              " WHERE room=?1 AND id<?3 ORDER BY id DESC LIMIT ?2"),
+      newest_in_(db_,
+                 "SELECT id, time, room, kind, nick, source, text FROM events"
+                 " WHERE room=?1 AND id>=?2 AND id<?3 ORDER BY id DESC LIMIT ?4"),
+      oldest_in_(db_,
+                 "SELECT id, time, room, kind, nick, source, text FROM events"
+                 " WHERE room=?1 AND id>=?2 AND id<?3 ORDER BY id LIMIT ?4"),
+      id_from_(db_, "SELECT id, time FROM events WHERE id>=?1 ORDER BY id LIMIT 1"),
       topic_(db_, "SELECT room, text, setter, time FROM topics WHERE room=?1"),
       nth_newest_(db_, "SELECT id FROM events WHERE room=?1 ORDER BY id DESC LIMIT 1 OFFSET ?2"),
       trim_room_(db_,
@@ -113,19 +117,77 @@ void HistoryDb::set_topic(const TopicRecord& t) {
     set_topic_.run();
 }
 
-std::vector<Record> HistoryDb::page(std::string_view room, std::uint64_t before,
-                                    std::size_t limit) {
-    Statement& s = before == 0 ? latest_ : before_;
-    s.bind(1, room).bind(2, static_cast<std::int64_t>(limit));
-    if (before != 0) {
-        s.bind(3, static_cast<std::int64_t>(before));
+std::int64_t HistoryDb::first_id_at(std::int64_t time_ms) {
+    // Binary search over ids for the first whose event (or the next event after it) is at or
+    // after the moment: events are in id order and ids grow with time. Each probe is one
+    // primary-key lookup, whatever the table's size.
+    const auto probe = [&](std::int64_t id) {
+        id_from_.bind(1, id);
+        const bool found = id_from_.step();
+        const bool later = found && id_from_.int_at(1) >= time_ms;
+        id_from_.reset();
+        return found ? (later ? 1 : 0) : -1;  // -1: no event at or after `id`
+    };
+    std::int64_t lo = 0;  // every id below lo is before the moment
+    std::int64_t hi = static_cast<std::int64_t>(max_id()) + 1;
+    while (lo < hi) {
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        if (probe(mid) == 1) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
     }
-    std::vector<Record> out;
+    return lo;
+}
+
+void HistoryDb::range(std::string_view room, std::int64_t from, std::int64_t to, std::size_t limit,
+                      bool oldest, std::vector<Record>& out) {
+    if (limit == 0 || from >= to) {
+        return;
+    }
+    Statement& s = oldest ? oldest_in_ : newest_in_;
+    s.bind(1, room).bind(2, from).bind(3, to).bind(4, static_cast<std::int64_t>(limit));
+    const std::size_t start = out.size();
     while (s.step()) {
         out.push_back(read_record(s));
     }
     s.reset();
-    return {out.rbegin(), out.rend()};
+    if (!oldest) {
+        std::reverse(out.begin() + static_cast<std::ptrdiff_t>(start), out.end());
+    }
+}
+
+std::vector<Record> HistoryDb::select(std::string_view room, const Query& q) {
+    constexpr std::int64_t none = std::numeric_limits<std::int64_t>::max();
+    // The first id a bound leaves in (after) or out (before, around).
+    const auto first_after = [&](const Ref& r) -> std::int64_t {
+        if (r.kind == Ref::Kind::id) {
+            return static_cast<std::int64_t>(std::min<std::uint64_t>(r.id, none - 1)) + 1;
+        }
+        if (r.kind == Ref::Kind::time) {
+            return r.time_ms == none ? none : first_id_at(r.time_ms + 1);
+        }
+        return 0;
+    };
+    const auto first_from = [&](const Ref& r) -> std::int64_t {
+        if (r.kind == Ref::Kind::id) {
+            return static_cast<std::int64_t>(std::min<std::uint64_t>(r.id, none));
+        }
+        if (r.kind == Ref::Kind::time) {
+            return first_id_at(r.time_ms);
+        }
+        return none;
+    };
+    std::vector<Record> out;
+    if (q.around.set()) {
+        const std::int64_t pivot = first_from(q.around);
+        range(room, 0, pivot, q.limit / 2, false, out);
+        range(room, pivot, none, q.limit - out.size(), true, out);
+        return out;
+    }
+    range(room, first_after(q.after), first_from(q.before), q.limit, q.oldest, out);
+    return out;
 }
 
 std::optional<TopicRecord> HistoryDb::topic(std::string_view room) {

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/store/query.hpp"
 #include "server/store/record.hpp"
 #include "server/store/sqlite.hpp"
 
@@ -35,8 +36,9 @@ class HistoryDb {
     void insert(const Record& r);
     void set_topic(const TopicRecord& t);
 
-    // Up to `limit` events of `room` with ids below `before` (0: the latest), oldest first.
-    std::vector<Record> page(std::string_view room, std::uint64_t before, std::size_t limit);
+    // The events of `room` that `q` asks for, oldest first (see query.hpp). A time bound costs
+    // a binary search over the ids (a few dozen primary-key lookups), not a scan.
+    std::vector<Record> select(std::string_view room, const Query& q);
     std::optional<TopicRecord> topic(std::string_view room);
 
     // Retention, in steps of at most `step` rows (one short transaction each, so the writer
@@ -50,11 +52,18 @@ class HistoryDb {
     std::vector<std::string> rooms();
 
   private:
+    // The first id at or after `time_ms` (past the last id if none): ids grow with time.
+    std::int64_t first_id_at(std::int64_t time_ms);
+    // Appends up to `limit` events of `room` with ids in [from, to), the newest or oldest.
+    void range(std::string_view room, std::int64_t from, std::int64_t to, std::size_t limit,
+               bool oldest, std::vector<Record>& out);
+
     Connection db_;
     Statement insert_;
     Statement set_topic_;
-    Statement latest_;
-    Statement before_;
+    Statement newest_in_;  // the newest events of a room in an id range
+    Statement oldest_in_;  // and the oldest
+    Statement id_from_;    // the first event at or after an id, with its time
     Statement topic_;
     Statement nth_newest_;
     Statement trim_room_;

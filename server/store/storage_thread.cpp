@@ -42,9 +42,8 @@ StorageThread::~StorageThread() {
     stop();
 }
 
-Page StorageThread::read_now(std::string_view room, std::uint64_t before, std::size_t limit,
-                             bool with_topic) {
-    return query(room, before, limit, with_topic);
+Page StorageThread::read_now(std::string_view room, const Query& q, bool with_topic) {
+    return query(room, q, with_topic);
 }
 
 void StorageThread::start() {
@@ -135,14 +134,13 @@ bool StorageThread::set_topic(std::string_view room, std::string_view text, std:
     });
 }
 
-bool StorageThread::read(std::string room, std::uint64_t before, std::size_t limit, bool with_topic,
-                         Done done) {
+bool StorageThread::read(std::string room, const Query& q, bool with_topic, Done done) {
     {
         std::lock_guard lock(mutex_);
         if (stopping_ || !thread_.joinable() || reads_.size() >= read_limit) {
             return false;
         }
-        reads_.push_back(Read{std::move(room), before, limit, with_topic, std::move(done)});
+        reads_.push_back(Read{std::move(room), q, with_topic, std::move(done)});
     }
     wake_.notify_one();
     return true;
@@ -228,10 +226,9 @@ void StorageThread::write_batch() {
     draining_.clear();
 }
 
-Page StorageThread::query(std::string_view room, std::uint64_t before, std::size_t limit,
-                          bool with_topic) {
+Page StorageThread::query(std::string_view room, const Query& q, bool with_topic) {
     Page page;
-    page.events = db_.page(room, before, limit);
+    page.events = db_.select(room, q);
     if (with_topic) {
         page.topic = db_.topic(room);
     }
@@ -242,7 +239,7 @@ void StorageThread::answer(std::vector<Read>& reads) {
     for (Read& r : reads) {
         Page page;
         try {
-            page = query(r.room, r.before, r.limit, r.with_topic);
+            page = query(r.room, r.query, r.with_topic);
         } catch (const std::exception& e) {
             stats_.errors.fetch_add(1, std::memory_order_relaxed);
             spdlog::error("history read of {} failed: {}", r.room, e.what());

@@ -8,11 +8,12 @@
 // one transaction. When the disk falls behind, the queue fills and further writes are dropped,
 // counted and logged once, while chat goes on; a later write that fits logs the recovery.
 //
-// Reads (a re-created room's scrollback and topic, /history) are bounded queries queued to
-// the same thread. They wake it at once, and are answered after every write queued before them
-// is committed, so a read sees what the room said up to the moment it was asked. The answer is
-// handed to the request's callback on the storage thread: the caller posts it back to its own
-// executor (and must expect its asker to be gone by then).
+// Reads (a re-created room's scrollback and topic, /history, IRC's CHATHISTORY) are bounded
+// queries (query.hpp) queued to the same thread. They wake it at once, and are answered, in
+// the order asked, after every write queued before them is committed, so a read sees what the room
+// said up to the moment it was asked. The answer is handed to the request's callback on the storage
+// thread: the caller posts it back to its own executor (and must expect its asker to be gone by
+// then).
 //
 // Retention (--retain-messages, --retain-days) runs on the same thread between batches, in
 // short transactions of at most a thousand rows each.
@@ -67,7 +68,7 @@ class StorageThread {
     std::uint64_t max_id() const { return max_id_; }
 
     // Before start(): a query on the calling thread.
-    Page read_now(std::string_view room, std::uint64_t before, std::size_t limit, bool with_topic);
+    Page read_now(std::string_view room, const Query& q, bool with_topic);
     void start();
     // Writes what is queued, then ends the thread. Idempotent.
     void stop();
@@ -78,20 +79,18 @@ class StorageThread {
     bool set_topic(std::string_view room, std::string_view text, std::string_view setter,
                    std::int64_t time_ms);
 
-    // Up to `limit` events of `room` before the event `before` (0: the latest), and its topic
-    // if `with_topic`; `done` is called on the storage thread with the page. False (and `done`
-    // never called) when the thread is not running or too many reads are waiting.
+    // The events of `room` that `q` asks for (query.hpp), and its topic if `with_topic`;
+    // `done` is called on the storage thread with the page. False (and `done` never called)
+    // when the thread is not running or too many reads are waiting.
     using Done = std::function<void(Page)>;
-    bool read(std::string room, std::uint64_t before, std::size_t limit, bool with_topic,
-              Done done);
+    bool read(std::string room, const Query& q, bool with_topic, Done done);
 
     const StoreStats& stats() const { return stats_; }
 
   private:
     struct Read {
         std::string room;
-        std::uint64_t before;
-        std::size_t limit;
+        Query query;
         bool with_topic;
         Done done;
     };
@@ -104,7 +103,7 @@ class StorageThread {
     void write_batch();
     void answer(std::vector<Read>& reads);
     void retain();
-    Page query(std::string_view room, std::uint64_t before, std::size_t limit, bool with_topic);
+    Page query(std::string_view room, const Query& q, bool with_topic);
 
     StoreOptions options_;
     HistoryDb db_;

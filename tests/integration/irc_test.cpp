@@ -187,8 +187,8 @@ TEST_CASE("irc: CAP LS 302, REQ with ACK and NAK, LIST, and END completes regist
     c.send_line("NICK carol");
     c.send_line("USER carol 0 * :Carol");
     CHECK(next(c) ==
-          ":irc.parley.test CAP * LS :away-notify cap-notify echo-message "
-          "extended-join invite-notify message-tags multi-prefix server-time "
+          ":irc.parley.test CAP * LS :away-notify batch cap-notify draft/chathistory "
+          "echo-message extended-join invite-notify message-tags multi-prefix server-time "
           "userhost-in-names");
     c.send_line("CAP REQ :multi-prefix userhost-in-names");
     CHECK(next(c) == ":irc.parley.test CAP * ACK :multi-prefix userhost-in-names");

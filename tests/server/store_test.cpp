@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <limits>
 #include <mutex>
 
 #include "server/store/history_db.hpp"
@@ -38,11 +39,11 @@ std::vector<std::string> texts(const Page& p) {
 }
 
 // Asks the running thread for a page and waits for the answer (on the storage thread).
-Page read_page(StorageThread& s, std::string room, std::uint64_t before, std::size_t limit) {
+Page read_query(StorageThread& s, std::string room, const Query& q) {
     std::mutex m;
     std::condition_variable cv;
     std::optional<Page> got;
-    REQUIRE(s.read(std::move(room), before, limit, true, [&](Page p) {
+    REQUIRE(s.read(std::move(room), q, true, [&](Page p) {
         std::lock_guard lock(m);
         got = std::move(p);
         cv.notify_one();
@@ -50,6 +51,10 @@ Page read_page(StorageThread& s, std::string room, std::uint64_t before, std::si
     std::unique_lock lock(m);
     REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return got.has_value(); }));
     return std::move(*got);
+}
+
+Page read_page(StorageThread& s, std::string room, std::uint64_t before, std::size_t limit) {
+    return read_query(s, std::move(room), Query::page(before, limit));
 }
 
 }  // namespace
@@ -68,7 +73,7 @@ TEST_CASE("the store keeps events and topics across reopening, with their ids an
     }  // stopped: everything queued is written
     StorageThread s(options_in(dir));
     CHECK(s.max_id() == 3);
-    const Page p = s.read_now("#lobby", 0, 10, true);
+    const Page p = s.read_now("#lobby", Query::page(0, 10), true);
     REQUIRE(p.events.size() == 2);
     CHECK(p.events[0].id == 1);
     CHECK(p.events[0].time_ms == 1000);
@@ -79,7 +84,7 @@ TEST_CASE("the store keeps events and topics across reopening, with their ids an
     CHECK(p.topic->text == "the topic");
     CHECK(p.topic->setter == "bob");
     CHECK(p.topic->time_ms == 1500);
-    CHECK_FALSE(s.read_now("#nowhere", 0, 10, true).topic);
+    CHECK_FALSE(s.read_now("#nowhere", Query::page(0, 10), true).topic);
 }
 
 TEST_CASE("pages go back from an id, oldest first, bounded", "[store]") {
@@ -98,6 +103,81 @@ TEST_CASE("pages go back from an id, oldest first, bounded", "[store]") {
     CHECK(s.stats().events_written.load() == 20);
     CHECK(s.stats().batches.load() >= 1);
     CHECK(s.stats().events_dropped.load() == 0);
+}
+
+TEST_CASE("queries: after, before, around and between, by id or by time", "[store][history]") {
+    TempDir dir;
+    StorageThread s(options_in(dir));
+    s.start();
+    // #a: ids 2, 4, ..., 20 at times 1000, 2000, ..., 10000; #b's events in between.
+    for (std::uint64_t i = 1; i <= 10; ++i) {
+        say(s, 2 * i, "#a", std::to_string(i), static_cast<std::int64_t>(i) * 1000);
+        say(s, 2 * i + 1, "#b", "b", static_cast<std::int64_t>(i) * 1000 + 500);
+    }
+    const auto ask = [&](Query q) { return texts(read_query(s, "#a", q)); };
+    using V = std::vector<std::string>;
+    Query q;
+    q.limit = 3;
+    CHECK(ask(q) == V{"8", "9", "10"});  // the latest
+    // After a message (excluded): the latest of those, or the oldest.
+    q.after = Ref::message(14);
+    CHECK(ask(q) == V{"8", "9", "10"});
+    q.limit = 10;
+    CHECK(ask(q) == V{"8", "9", "10"});
+    q.limit = 2;
+    q.oldest = true;
+    CHECK(ask(q) == V{"8", "9"});
+    // By time: a moment between two messages, and one exactly at a message (excluded).
+    q.after = Ref::at(6500);
+    CHECK(ask(q) == V{"7", "8"});
+    q.after = Ref::at(7000);
+    CHECK(ask(q) == V{"8", "9"});
+    // Before (excluded), the newest first kept.
+    q = Query{};
+    q.limit = 2;
+    q.before = Ref::at(7000);
+    CHECK(ask(q) == V{"5", "6"});
+    q.before = Ref::message(15);  // an id of #b's: the bound still holds
+    CHECK(ask(q) == V{"6", "7"});
+    q.before = Ref::at(500);
+    CHECK(ask(q).empty());
+    q.before = Ref::at(99'000);
+    CHECK(ask(q) == V{"9", "10"});
+    // Between two bounds, from either end.
+    q = Query{};
+    q.after = Ref::message(2);
+    q.before = Ref::at(10000);
+    q.limit = 100;
+    CHECK(ask(q) == V{"2", "3", "4", "5", "6", "7", "8", "9"});
+    q.limit = 3;
+    q.oldest = true;
+    CHECK(ask(q) == V{"2", "3", "4"});
+    q.oldest = false;
+    CHECK(ask(q) == V{"7", "8", "9"});
+    // Around a message: limit / 2 before it, the rest from it on.
+    q = Query{};
+    q.around = Ref::message(14);
+    q.limit = 1;
+    CHECK(ask(q) == V{"7"});
+    q.limit = 3;
+    CHECK(ask(q) == V{"6", "7", "8"});
+    q.around = Ref::at(6999);  // the first message from that moment on is 7
+    CHECK(ask(q) == V{"6", "7", "8"});
+    q.around = Ref::at(6000);
+    CHECK(ask(q) == V{"5", "6", "7"});
+    q.around = Ref::message(2);  // nothing before the first: the rest after it
+    q.limit = 4;
+    CHECK(ask(q) == V{"1", "2", "3", "4"});
+    // Bounds past either end.
+    q = Query{};
+    q.limit = 5;
+    q.after = Ref::at(std::numeric_limits<std::int64_t>::max());
+    CHECK(ask(q).empty());
+    q.after = Ref::message(std::numeric_limits<std::uint64_t>::max());
+    CHECK(ask(q).empty());
+    q.after = Ref::at(std::numeric_limits<std::int64_t>::min());
+    CHECK(ask(q) == V{"6", "7", "8", "9", "10"});
+    CHECK(texts(read_query(s, "#none", q)).empty());
 }
 
 TEST_CASE("a full queue drops writes and counts them; the others still go through", "[store]") {
@@ -135,8 +215,9 @@ TEST_CASE("retention keeps the newest messages of each room, and drops the old",
         }
     }  // the writer trims after its first batch
     StorageThread s(o);
-    CHECK(texts(s.read_now("#a", 0, 100, false)) == std::vector<std::string>{"9", "10", "11"});
-    CHECK(s.read_now("#old", 0, 100, false).events.empty());
+    CHECK(texts(s.read_now("#a", Query::page(0, 100), false)) ==
+          std::vector<std::string>{"9", "10", "11"});
+    CHECK(s.read_now("#old", Query::page(0, 100), false).events.empty());
 }
 
 TEST_CASE("a file that is not a database is refused as damaged", "[store]") {
@@ -161,7 +242,7 @@ TEST_CASE("a backup is a database with the same history", "[store]") {
     read_page(s, "#a", 0, 1);  // committed
     backup(o.path, dir.path() + "/copy.db");
     HistoryDb copy(dir.path() + "/copy.db");
-    REQUIRE(copy.page("#a", 0, 10).size() == 1);
-    CHECK(copy.page("#a", 0, 10)[0].text == "saved");
+    REQUIRE(copy.select("#a", Query::page(0, 10)).size() == 1);
+    CHECK(copy.select("#a", Query::page(0, 10))[0].text == "saved");
     CHECK(copy.max_id() == 7);
 }
