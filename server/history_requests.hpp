@@ -30,8 +30,12 @@ class RoomDirectory;
 // The most messages one request returns (ISUPPORT CHATHISTORY= on IRC).
 inline constexpr std::size_t max_history_page = cmd::max_history_page;
 
-// How often a client may ask: five at once, then one a second.
-inline const TokenBucket::Rate history_rate{1, 5};
+// How often a client may ask: twenty at once, then one a second. Twenty, so that an IRC client
+// that fetches the latest messages of every channel it joins on connecting (one CHATHISTORY
+// each) is not refused for a usual number of channels; each request is bounded, and served off
+// the event loop by the storage thread.
+inline constexpr double history_burst = 20;
+inline const TokenBucket::Rate history_rate{1, history_burst};
 
 // The messages of `history` (a room's recent messages, oldest first) that `q` asks for, oldest
 // first: the in-memory twin of store::HistoryDb::select.

@@ -127,7 +127,7 @@ void LineFrontEnd::handle(const cmd::History& c) {
     // a time: each page goes on from the one before it.
     if (history_.waiting() > 0 || !history_.allowed()) {
         deliver(lines()
-                    .error("flood", "one /history at a time, and at most one a second after five")
+                    .error("flood", "one /history at a time, and at most one a second after twenty")
                     .done());
         return;
     }

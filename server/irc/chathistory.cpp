@@ -130,7 +130,7 @@ void IrcFrontEnd::cmd_chathistory(const irc::Message& m) {
     }
     if (!history_.allowed()) {
         history_fail("MESSAGE_ERROR", {r.subcommand, room->name()},
-                     "Too many history requests: at most one a second after five");
+                     "Too many history requests: at most one a second after twenty");
         return;
     }
     // The answer comes back on the loop in the order asked (the store answers in order).

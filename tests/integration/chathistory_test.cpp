@@ -146,14 +146,14 @@ std::vector<std::string> numbered(const std::string& prefix, int n) {
     return out;
 }
 
-// Clients in `channel` to ask from, a new one every five requests: each client may ask five
+// Clients in `channel` to ask from, a new one every twenty requests: each client may ask twenty
 // times at once, then once a second (the rate limit has a test of its own).
 class Askers {
   public:
     Askers(TestServer& server, std::string channel)
         : server_(server), channel_(std::move(channel)) {}
     IrcClient& next() {
-        if (!client_ || used_ == 5) {
+        if (!client_ || used_ == 20) {
             client_ = with_caps(server_, "asker" + std::to_string(++made_), all_caps);
             join(*client_, channel_);
             used_ = 0;
@@ -396,18 +396,18 @@ TEST_CASE("chathistory: rate-limited per client, as /history is", "[irc][chathis
     auto alice = with_caps(server, "alice", all_caps);
     join(*alice, "#h");
     say_all(*alice, "#h", {"only"});
-    // Ten in one write: five at once are allowed, then one a second.
+    // Thirty in one write: twenty at once are allowed, then one a second.
     std::string lines;
-    for (int i = 0; i < 10; ++i) {
+    for (int i = 0; i < 30; ++i) {
         lines += "CHATHISTORY LATEST #h * 5\r\n";
     }
     alice->send(lines);
-    // Refusals come at once; answers from the store after them. Ten outcomes in all.
+    // Refusals come at once; answers from the store after them. Thirty outcomes in all.
     const std::string refusal = ":" + std::string(irc_server_name) +
                                 " FAIL CHATHISTORY MESSAGE_ERROR LATEST #h :Too many history "
-                                "requests: at most one a second after five";
+                                "requests: at most one a second after twenty";
     std::size_t batches = 0, refused = 0;
-    while (batches + refused < 10) {
+    while (batches + refused < 30) {
         const std::string l = alice->expect([&](std::string_view l) {
             return l.find(" BATCH +") != std::string_view::npos ||
                    l.find(" FAIL ") != std::string_view::npos;
@@ -415,8 +415,8 @@ TEST_CASE("chathistory: rate-limited per client, as /history is", "[irc][chathis
         batches += l.find(" BATCH +") != std::string::npos ? 1 : 0;
         refused += l == refusal ? 1 : 0;
     }
-    CHECK(batches + refused == 10);
-    CHECK(batches >= 5);
+    CHECK(batches + refused == 30);
+    CHECK(batches >= 20);
     CHECK(refused >= 1);
     // Refusals end nothing: the client is still there.
     alice->send_line("PRIVMSG #h :still here");

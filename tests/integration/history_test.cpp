@@ -99,11 +99,11 @@ TEST_CASE("/history is bounded per request and rate-limited", "[history]") {
     alice->expect_line("!!! usage: expected /history [N], N from 1 to 100");
     // Both lines in one read: the second comes while the first is with the store.
     alice->send("/history\n/history\n");
-    alice->expect_line("!!! flood: one /history at a time, and at most one a second after five");
+    alice->expect_line("!!! flood: one /history at a time, and at most one a second after twenty");
     alice->expect_line("--- No earlier messages in #lobby.");
-    // Five in a row, then one a second: asked for again and again, one is soon refused.
+    // Twenty in a row, then one a second: asked for again and again, one is soon refused.
     bool refused = false;
-    for (int i = 0; i < 10 && !refused; ++i) {
+    for (int i = 0; i < 30 && !refused; ++i) {
         alice->say("/history");
         refused = alice
                       ->expect([](std::string_view l) {
