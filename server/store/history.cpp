@@ -42,12 +42,10 @@ EventPtr replayed(const store::Record& r, const Room& room) {
     return e;
 }
 
-History::History(store::StoreOptions options, RoomDirectory& directory, std::size_t recent,
-                 Post post)
-    : thread_(std::move(options)), directory_(directory), recent_(recent), post_(std::move(post)) {
-    // Before serving, so the lobby's first visitors see its scrollback and topic.
-    Room& lobby = directory_.lobby();
-    store::Page page = thread_.read_now(lobby.key(), store::Query::page(0, recent_), true);
+namespace {
+
+// Gives `room` what the store had of it: its last messages and its topic.
+void restore_from(Room& room, store::Page page) {
     std::string topic, setter;
     std::chrono::system_clock::time_point when{};
     if (page.topic) {
@@ -55,7 +53,17 @@ History::History(store::StoreOptions options, RoomDirectory& directory, std::siz
         setter = std::move(page.topic->setter);
         when = from_ms(page.topic->time_ms);
     }
-    lobby.restore(events_of(page.events, lobby), std::move(topic), std::move(setter), when);
+    room.restore(events_of(page.events, room), std::move(topic), std::move(setter), when);
+}
+
+}  // namespace
+
+History::History(store::StoreOptions options, RoomDirectory& directory, std::size_t recent,
+                 Post post)
+    : thread_(std::move(options)), directory_(directory), recent_(recent), post_(std::move(post)) {
+    // Before serving, so the lobby's first visitors see its scrollback and topic.
+    Room& lobby = directory_.lobby();
+    restore_from(lobby, thread_.read_now(lobby.key(), store::Query::page(0, recent_), true));
     thread_.start();
 }
 
@@ -85,15 +93,7 @@ void History::restore(Room& room) {
                          if (r == nullptr || r->serial() != serial || page.failed) {
                              return;  // gone (or gone and created again) meanwhile
                          }
-                         std::string topic, setter;
-                         std::chrono::system_clock::time_point when{};
-                         if (page.topic) {
-                             topic = std::move(page.topic->text);
-                             setter = std::move(page.topic->setter);
-                             when = from_ms(page.topic->time_ms);
-                         }
-                         r->restore(events_of(page.events, *r), std::move(topic), std::move(setter),
-                                    when);
+                         restore_from(*r, std::move(page));
                      });
                  });
 }

@@ -22,27 +22,11 @@
 #include "server/password.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/integration/process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace parley::test;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string tmpl =
-            (std::filesystem::temp_directory_path() / "parley-service-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 // Writes a new file and renames it over `path`, as an editor or a config tool does.
 void write_file(const std::string& path, const std::string& text, mode_t mode = 0644) {

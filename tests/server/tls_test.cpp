@@ -37,8 +37,10 @@
 #include <vector>
 
 #include "server/transport/tls.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace parley;
+using parley::test::TempDir;
 using namespace std::chrono_literals;
 using Status = TlsResult::Status;
 
@@ -48,22 +50,6 @@ namespace {
 constexpr auto patience = 10s;
 
 // --- certificates -------------------------------------------------------------------------------
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "parley-tls-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 struct PkeyFree {
     void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
