@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,12 @@ class HistoryDb {
     // Writes go in the caller's transaction (one per batch).
     Connection& connection() { return db_; }
     void insert(const Record& r);
+    // Inserts `records` in order, `insert_rows` to a statement: SQLite's cost per statement
+    // (starting and ending it, checking the schema) is most of what a row of ours costs, so a
+    // batch is written with a few multi-row INSERTs rather than a statement per row. Each
+    // record must stay valid until this returns (its text is bound in place).
+    void insert(std::span<const Record* const> records);
+    static constexpr std::size_t insert_rows = 32;
     void set_topic(const TopicRecord& t);
 
     // Up to `limit` events of `room` with ids below `before` (0: the latest), oldest first.
@@ -52,6 +59,7 @@ class HistoryDb {
   private:
     Connection db_;
     Statement insert_;
+    Statement insert_many_;  // insert_rows rows
     Statement set_topic_;
     Statement latest_;
     Statement before_;
