@@ -61,6 +61,27 @@ Record read_record(const Statement& s) {
     return r;
 }
 
+// INSERT OR IGNORE of `rows` events, their parameters numbered 7 a row from 1: an event whose id
+// is already stored is skipped, the others written.
+std::string insert_sql(std::size_t rows) {
+    std::string sql =
+        "INSERT OR IGNORE INTO events(id, time, room, kind, nick, source, text) VALUES";
+    for (std::size_t i = 0; i < rows; ++i) {
+        sql += i == 0 ? "(?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?)";
+    }
+    return sql;
+}
+
+void bind_record(Statement& s, int first, const Record& r) {
+    s.bind(first, static_cast<std::int64_t>(r.id))
+        .bind(first + 1, r.time_ms)
+        .bind(first + 2, r.room)
+        .bind(first + 3, kind_name(r.kind))
+        .bind(first + 4, r.nick)
+        .bind(first + 5, r.source)
+        .bind(first + 6, r.text);
+}
+
 // The schema is set up before the statements that use it are prepared.
 Connection& with_schema(Connection& db) {
     set_up(db);
@@ -71,9 +92,8 @@ Connection& with_schema(Connection& db) {
 
 HistoryDb::HistoryDb(const std::string& path)
     : db_(path),
-      insert_(with_schema(db_),
-              "INSERT OR IGNORE INTO events(id, time, room, kind, nick, source, text)"
-              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+      insert_(with_schema(db_), insert_sql(1).c_str()),
+      insert_many_(db_, insert_sql(insert_rows).c_str()),
       set_topic_(db_,
                  "INSERT INTO topics(room, text, setter, time) VALUES(?1, ?2, ?3, ?4)"
                  " ON CONFLICT(room) DO UPDATE SET text=?2, setter=?3, time=?4"),
@@ -102,14 +122,21 @@ std::uint64_t HistoryDb::max_id() {
 }
 
 void HistoryDb::insert(const Record& r) {
-    insert_.bind(1, static_cast<std::int64_t>(r.id))
-        .bind(2, r.time_ms)
-        .bind(3, r.room)
-        .bind(4, kind_name(r.kind))
-        .bind(5, r.nick)
-        .bind(6, r.source)
-        .bind(7, r.text);
+    bind_record(insert_, 1, r);
     insert_.run();
+}
+
+void HistoryDb::insert(std::span<const Record* const> records) {
+    std::size_t i = 0;
+    for (; records.size() - i >= insert_rows; i += insert_rows) {
+        for (std::size_t j = 0; j < insert_rows; ++j) {
+            bind_record(insert_many_, static_cast<int>(7 * j + 1), *records[i + j]);
+        }
+        insert_many_.run();
+    }
+    for (; i < records.size(); ++i) {
+        insert(*records[i]);
+    }
 }
 
 void HistoryDb::set_topic(const TopicRecord& t) {

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,12 @@ class HistoryDb {
     // Writes go in the caller's transaction (one per batch).
     Connection& connection() { return db_; }
     void insert(const Record& r);
+    // Inserts `records` in order, `insert_rows` to a statement: SQLite's cost per statement
+    // (starting and ending it, checking the schema) is most of what a row of ours costs, so a
+    // batch is written with a few multi-row INSERTs rather than a statement per row. Each
+    // record must stay valid until this returns (its text is bound in place).
+    void insert(std::span<const Record* const> records);
+    static constexpr std::size_t insert_rows = 32;
     void set_topic(const TopicRecord& t);
 
     // The events of `room` that `q` asks for, oldest first (see query.hpp). A time bound costs
@@ -60,6 +67,7 @@ class HistoryDb {
 
     Connection db_;
     Statement insert_;
+    Statement insert_many_;  // insert_rows rows
     Statement set_topic_;
     Statement newest_in_;  // the newest events of a room in an id range
     Statement oldest_in_;  // and the oldest

@@ -10,7 +10,24 @@ bool StoreError::corrupt() const {
     return code_ == SQLITE_CORRUPT || code_ == SQLITE_NOTADB;
 }
 
+namespace {
+
+// Process-wide settings, made once before SQLite initialises itself (sqlite3_config refuses
+// them after that). Memory statistics off: with them on, every allocation SQLite makes takes a
+// global mutex to count itself, a tenth of the storage thread's time under load, for figures
+// nobody reads.
+void configure_once() {
+    static const bool done = [] {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        return true;
+    }();
+    (void)done;
+}
+
+}  // namespace
+
 Connection::Connection(const std::string& path, bool read_only) : path_(path) {
+    configure_once();
     const int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     // NOMUTEX: one thread uses a connection at a time (the storage thread, or a backup).
     const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -69,9 +86,11 @@ Statement& Statement::bind(int index, std::int64_t value) {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-    db_->check(sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                                 SQLITE_TRANSIENT),
-               "bind");
+    // SQLITE_STATIC: SQLite reads the caller's bytes in place instead of copying them; they
+    // must stay unchanged until the statement is stepped and reset (see the header).
+    db_->check(
+        sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC),
+        "bind");
     return *this;
 }
 

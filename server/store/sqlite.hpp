@@ -65,7 +65,8 @@ class Statement {
     Statement& operator=(Statement&&) = delete;
     Statement(const Statement&) = delete;
 
-    // Parameters count from 1, as in SQLite.
+    // Parameters count from 1, as in SQLite. Text is not copied: its bytes must stay
+    // valid and unchanged until the statement has been stepped and reset (run(), reset()).
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, std::string_view text);
     // True while there is a row to read; false when done. Throws on failure.

@@ -181,24 +181,32 @@ void StorageThread::write_batch() {
         return;
     }
     const auto start = std::chrono::steady_clock::now();
-    std::size_t events = 0;
+    events_.clear();
     try {
         Transaction tx(db_.connection());
+        // Events and topics are in tables of their own and the batch is one transaction, so
+        // the events can go in after the topics, together, with multi-row INSERTs.
         for (const Write& w : draining_) {
             if (w.op == Write::Op::event) {
-                db_.insert(w.record);
-                ++events;
+                events_.push_back(&w.record);
             } else {
                 db_.set_topic(
                     TopicRecord{w.record.room, w.record.text, w.record.nick, w.record.time_ms});
             }
         }
+        db_.insert(events_);
         tx.commit();
         if (failing_) {
             spdlog::info("history writing works again");
             failing_ = false;
         }
     } catch (const std::exception& e) {
+        // The transaction is rolled back: none of the batch's events is stored (those not
+        // reached yet when it failed are counted too).
+        std::size_t events = 0;
+        for (const Write& w : draining_) {
+            events += w.op == Write::Op::event ? 1 : 0;
+        }
         stats_.errors.fetch_add(1, std::memory_order_relaxed);
         stats_.events_dropped.fetch_add(events, std::memory_order_relaxed);
         if (!failing_) {
@@ -209,7 +217,7 @@ void StorageThread::write_batch() {
         return;
     }
     const std::uint64_t ns = since_ns(start);
-    stats_.events_written.fetch_add(events, std::memory_order_relaxed);
+    stats_.events_written.fetch_add(events_.size(), std::memory_order_relaxed);
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
     stats_.commit_ns_sum.fetch_add(ns, std::memory_order_relaxed);
     if (ns > stats_.commit_ns_max.load(std::memory_order_relaxed)) {

@@ -121,7 +121,8 @@ class StorageThread {
 
     // The storage thread's own:
     WriteQueue draining_;
-    std::set<std::string> touched_;  // rooms written since the last retention pass
+    std::vector<const Record*> events_;  // the events of the batch being written
+    std::set<std::string> touched_;      // rooms written since the last retention pass
     std::chrono::steady_clock::time_point last_retention_{};
     bool failing_ = false;  // the last batch failed (logged once until one succeeds)
     std::thread thread_;

@@ -246,3 +246,63 @@ TEST_CASE("a backup is a database with the same history", "[store]") {
     CHECK(copy.select("#a", Query::page(0, 10))[0].text == "saved");
     CHECK(copy.max_id() == 7);
 }
+
+// A batch is written with multi-row INSERTs of HistoryDb::insert_rows rows and single ones for
+// the rest: every field of every row lands in its own column, in order, whatever statement
+// wrote it, and a row whose id is already stored is skipped without losing its neighbours.
+TEST_CASE("a batch of events is stored whole, each field in its place, known ids skipped",
+          "[store]") {
+    TempDir dir;
+    HistoryDb db(dir.path() + "/history.db");
+    const RecordKind kinds[] = {RecordKind::message, RecordKind::action, RecordKind::notice};
+    const auto make = [&](std::uint64_t id) {
+        Record r;
+        r.id = id;
+        r.time_ms = 1000 + static_cast<std::int64_t>(id);
+        r.room = id % 2 == 0 ? "#even" : "#odd";
+        r.kind = kinds[id % 3];
+        r.nick = "n" + std::to_string(id);
+        r.source = r.nick + "!u@h" + std::to_string(id);
+        r.text = "text " + std::to_string(id);
+        return r;
+    };
+    const std::size_t total = 2 * HistoryDb::insert_rows + 5;
+    {
+        Transaction tx(db.connection());
+        db.insert(make(7));  // already there when the batch comes
+        tx.commit();
+    }
+    std::vector<Record> records;
+    for (std::uint64_t id = 1; id <= total; ++id) {
+        records.push_back(make(id));
+    }
+    records[6].text = "a second copy of 7";  // skipped: 7 keeps its first text
+    std::vector<const Record*> batch;
+    for (const Record& r : records) {
+        batch.push_back(&r);
+    }
+    {
+        Transaction tx(db.connection());
+        db.insert(batch);
+        tx.commit();
+    }
+    CHECK(db.max_id() == total);
+    std::size_t seen = 0;
+    for (const char* room : {"#even", "#odd"}) {
+        const std::vector<Record> page = db.page(room, 0, total);
+        std::uint64_t expected = std::string_view(room) == "#even" ? 2 : 1;
+        for (const Record& r : page) {
+            const Record want = make(expected);
+            CHECK(r.id == want.id);
+            CHECK(r.time_ms == want.time_ms);
+            CHECK(r.room == want.room);
+            CHECK(r.kind == want.kind);
+            CHECK(r.nick == want.nick);
+            CHECK(r.source == want.source);
+            CHECK(r.text == want.text);
+            expected += 2;
+        }
+        seen += page.size();
+    }
+    CHECK(seen == total);
+}
