@@ -289,7 +289,7 @@ TEST_CASE("a batch of events is stored whole, each field in its place, known ids
     CHECK(db.max_id() == total);
     std::size_t seen = 0;
     for (const char* room : {"#even", "#odd"}) {
-        const std::vector<Record> page = db.page(room, 0, total);
+        const std::vector<Record> page = db.select(room, Query::page(0, total));
         std::uint64_t expected = std::string_view(room) == "#even" ? 2 : 1;
         for (const Record& r : page) {
             const Record want = make(expected);
