@@ -338,6 +338,23 @@ void IrcClient::sync() {
     expect([&](std::string_view l) { return l == pong + token || l == pong + ":" + token; });
 }
 
+bool Client::talk_until_evicted(std::string_view reader) {
+    const std::string pad(1000, 'p');
+    const std::string quit = "-!- " + std::string(reader) + " quit (too slow)";
+    for (int round = 0; round < 200; ++round) {
+        std::string batch;
+        for (int i = 0; i < 100; ++i) {
+            batch += pad + "\n";
+        }
+        send(batch);
+        sync();
+        if (has_seen(quit)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::string IrcClient::expect_numeric(unsigned code, Duration timeout) {
     return expect_prefix(numeric_prefix(code), timeout);
 }

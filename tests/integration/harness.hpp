@@ -99,6 +99,10 @@ class Client {
     static std::unique_ptr<Client> join(unsigned short port, std::string_view nick = {});
     // Ensures everything sent earlier was processed: round-trips a /who.
     void sync();
+    // Says 1000-byte lines in the room until the server evicts `reader` (a member that does not
+    // read) as too slow: its kernel buffers fill, then its outbox. Bounded: at most 20 MB in
+    // all. Whether it was evicted.
+    bool talk_until_evicted(std::string_view reader);
 
     // Every line received so far.
     const std::vector<std::string>& seen() const { return seen_; }
