@@ -1,0 +1,103 @@
+#pragma once
+// WebSocket framing (RFC 6455 section 5), without a socket: the reader that turns the bytes a
+// peer sends into whole messages and control frames, and the writers of frames.
+//
+// The server's reader (Role::server) takes only masked frames, as RFC 6455 5.1 requires of
+// clients; a client's reader (Role::client: load tools, tests) takes only unmasked ones. It
+// reassembles fragmented messages, with control frames (ping, pong, close) allowed between the
+// fragments (5.4), and checks as the bytes arrive: reserved bits (no extension is negotiated),
+// opcodes, control frames of at most 125 bytes and never fragmented (5.5), continuation frames
+// only inside a message and data frames never inside one, the message size limit over all of a
+// message's fragments, and the UTF-8 of text messages fragment by fragment (8.1: fail fast).
+// A Close frame's payload is an optional code (7.4) and a UTF-8 reason. After a failure or a
+// Close the reader takes nothing more.
+//
+// An idle reader holds no heap memory: what it buffers is released once a message is whole.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace parley::ws {
+
+enum class Opcode : std::uint8_t {
+    continuation = 0x0,
+    text = 0x1,
+    binary = 0x2,
+    close = 0x8,
+    ping = 0x9,
+    pong = 0xA,
+};
+
+// Close codes (RFC 6455 7.4.1) Parley sends or reports.
+namespace close_code {
+inline constexpr std::uint16_t normal = 1000;
+inline constexpr std::uint16_t going_away = 1001;  // server shutdown
+inline constexpr std::uint16_t protocol_error = 1002;
+inline constexpr std::uint16_t unsupported_data = 1003;  // a binary message
+inline constexpr std::uint16_t no_status = 1005;         // a Close without a code (never sent)
+inline constexpr std::uint16_t invalid_data = 1007;      // text that is not UTF-8
+inline constexpr std::uint16_t policy_violation = 1008;  // too many refused commands
+inline constexpr std::uint16_t too_big = 1009;           // over the message size limit
+inline constexpr std::uint16_t internal_error = 1011;
+inline constexpr std::uint16_t try_again_later = 1013;  // server full
+}  // namespace close_code
+
+// Whether `code` may travel in a Close frame (7.4: 1000-1003, 1007-1014, 3000-4999).
+bool valid_close_code(std::uint16_t code);
+
+enum class Role { server, client };
+
+// What the reader found: a whole message, a control frame, or why the connection must close.
+struct Incoming {
+    enum class Kind { text, binary, ping, pong, close, failure };
+    Kind kind = Kind::text;
+    // text/binary: the whole message, unmasked; ping/pong: the payload; close: the reason.
+    // Valid until the next call to feed() or next().
+    std::string_view payload;
+    // close: the peer's code (no_status when it sent none); failure: the code to close with.
+    std::uint16_t code = 0;
+    // failure: why, short, for the Close frame's reason and for logs.
+    std::string_view problem;
+};
+
+class MessageReader {
+  public:
+    explicit MessageReader(std::size_t max_message, Role role = Role::server);
+
+    // Buffers `bytes` (what arrived) for next().
+    void feed(std::string_view bytes);
+    // The next whole message or control frame, or a failure; false when more bytes are needed
+    // (or after a failure or Close, for good).
+    bool next(Incoming& out);
+    // Whether a failure or a Close has been returned: the reader takes nothing more.
+    bool done() const { return done_; }
+
+  private:
+    std::size_t max_message_;
+    Role role_;
+    bool done_ = false;
+    std::string buffer_;  // bytes fed and not yet consumed
+    std::size_t consumed_ = 0;
+    std::string message_;  // the fragments of the message being reassembled
+    bool in_message_ = false;
+    Opcode message_opcode_ = Opcode::text;
+    std::uint32_t utf8_state_ = 0;  // the UTF-8 check of a text message, across fragments
+    std::string control_;           // an unmasked control frame's payload
+};
+
+// The size of a frame header for a payload of `size` bytes, unmasked (server frames).
+std::size_t header_size(std::size_t size);
+// Appends a whole (FIN), unmasked frame: what a server sends.
+void append_frame(std::string& out, Opcode op, std::string_view payload);
+std::string frame(Opcode op, std::string_view payload);
+// A Close frame with `code` and `reason`, cut to fit a control frame (123 bytes) at a UTF-8
+// boundary.
+std::string close_frame(std::uint16_t code, std::string_view reason);
+// A masked frame, as a client sends (tests, load tools); `fin` false for a fragment.
+std::string masked_frame(Opcode op, std::string_view payload, std::array<std::uint8_t, 4> mask,
+                         bool fin = true);
+
+}  // namespace parley::ws
