@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "server/line_front_end.hpp"
 #include "server/memberships.hpp"
 #include "server/registry.hpp"
 #include "server/room.hpp"
@@ -231,7 +232,9 @@ void WebFrontEnd::who(const web::Command& c) {
         error("no-such-room", fmt::format("there is no room {}", name), c.ref);
         return;
     }
-    send(with_ref({{"type", "members"}, {"room", room->name()}, {"members", web::member_list(*room, session_)}},
+    send(with_ref({{"type", "members"},
+                   {"room", room->name()},
+                   {"members", web::member_list(*room, session_)}},
                   c.ref));
 }
 
@@ -262,32 +265,31 @@ void WebFrontEnd::history(const web::Command& c) {
     // Bounded and rate-limited as every history request is (history_requests.hpp); browsers
     // may ask for several rooms at once, as IRC clients may.
     if (!history_.allowed()) {
-        error("flood", "history is asked for too often: twenty at once, then one a second",
-              c.ref);
+        error("flood", "history is asked for too often: twenty at once, then one a second", c.ref);
         return;
     }
     const std::size_t limit = c.limit.value_or(default_history_page);
-    const bool asked = history_.ask(
-        session_.state().rooms, *room, store::Query::page(c.before.value_or(0), limit),
-        [this, room, serial = room->serial(), limit, ref = c.ref](std::vector<EventPtr> page,
-                                                                  bool failed) {
-            // The answer may come later, from the store: the room may be gone by then, or
-            // another of the same name made since.
-            if (session_.ending()) {
-                return;
-            }
-            bool still_there = false;
-            session_.rooms().for_each_room(
-                [&](Room& r) { still_there |= &r == room && r.serial() == serial; });
-            if (!still_there) {
-                return;
-            }
-            if (failed) {
-                error("history-unavailable", "the history cannot be read now", ref);
-                return;
-            }
-            send_history(*room, page, page.size() == limit, ref);
-        });
+    const bool asked =
+        history_.ask(session_.state().rooms, *room, store::Query::page(c.before.value_or(0), limit),
+                     [this, room, serial = room->serial(), limit, ref = c.ref](
+                         std::vector<EventPtr> page, bool failed) {
+                         // The answer may come later, from the store: the room may be gone by then,
+                         // or another of the same name made since.
+                         if (session_.ending()) {
+                             return;
+                         }
+                         bool still_there = false;
+                         session_.rooms().for_each_room(
+                             [&](Room& r) { still_there |= &r == room && r.serial() == serial; });
+                         if (!still_there) {
+                             return;
+                         }
+                         if (failed) {
+                             error("history-unavailable", "the history cannot be read now", ref);
+                             return;
+                         }
+                         send_history(*room, page, page.size() == limit, ref);
+                     });
     if (!asked) {
         error("busy", "the history store is busy; try again", c.ref);
     }

@@ -2,6 +2,7 @@
 // (Form::json) and shared by every browser that sees it; and the answers that describe a
 // room (`joined`, `history`), made for the one browser that asked.
 
+#include "server/line_front_end.hpp"
 #include "server/memberships.hpp"
 #include "server/room.hpp"
 #include "server/server_state.hpp"
@@ -101,8 +102,8 @@ void WebFrontEnd::restored(const Room& room, std::size_t messages, bool topic) {
     }
     if (messages > 0) {
         const auto& history = room.history();
-        const std::vector<EventPtr> earlier(history.begin(),
-                                            history.begin() + static_cast<std::ptrdiff_t>(messages));
+        const std::vector<EventPtr> earlier(
+            history.begin(), history.begin() + static_cast<std::ptrdiff_t>(messages));
         send_history(room, earlier, true, {});
     }
 }

@@ -67,7 +67,7 @@ class WebFrontEnd final : public FrontEnd {
     // Whether `text` may be said (UTF-8 without control characters, at most --max-line bytes);
     // if not, the client is told why.
     bool acceptable(std::string_view text, const std::string& ref);
-    void send(const nlohmann::json& j);
+    void send(const nlohmann::ordered_json& j);
 
     // Commands (web_commands.cpp).
     void carry_out(web::Command& c);

@@ -21,12 +21,11 @@ std::size_t WebFrontEnd::max_message(std::size_t max_line) {
 }
 
 WebFrontEnd::WebFrontEnd(Session& session)
-    : session_(session),
-      reader_(max_message(session.state().config.max_line), ws::Role::server) {}
+    : session_(session), reader_(max_message(session.state().config.max_line), ws::Role::server) {}
 
 WebFrontEnd::~WebFrontEnd() = default;
 
-void WebFrontEnd::send(const nlohmann::json& j) {
+void WebFrontEnd::send(const nlohmann::ordered_json& j) {
     session_.deliver(web::text_frame(j));
 }
 
@@ -60,8 +59,7 @@ void WebFrontEnd::on_bytes(std::string_view bytes) {
             }
             case ws::Incoming::Kind::failure:
                 session_.state().metrics.refused_line(protocol_kind, "protocol-error");
-                spdlog::warn("disconnect {} {}: {}", session_.peer(), session_.nick(),
-                             in.problem);
+                spdlog::warn("disconnect {} {}: {}", session_.peer(), session_.nick(), in.problem);
                 close(in.code, in.problem, Ending::protocol);
                 break;
         }
@@ -103,9 +101,9 @@ void WebFrontEnd::close(std::uint16_t code, std::string_view reason, Ending caus
 void WebFrontEnd::error(std::string_view code, std::string_view text, const std::string& ref,
                         bool strike) {
     session_.state().metrics.refused_line(protocol_kind, code);
-    nlohmann::json j = {{"type", "error"}, {"code", code}, {"text", text}};
+    web::Json j = {{"type", "error"}, {"code", code}, {"text", text}};
     if (!ref.empty()) {
-        j["ref"] = nlohmann::json::parse(ref);
+        j["ref"] = web::Json::parse(ref);
     }
     send(j);
     if (strike && !session_.ending()) {
@@ -126,8 +124,8 @@ bool WebFrontEnd::acceptable(std::string_view text, const std::string& ref) {
             error("bad-utf8", "the text is not valid UTF-8", ref, true);
             return false;
         case TextProblem::control:
-            error("control-character",
-                  "the text contains a control character or escape sequence", ref, true);
+            error("control-character", "the text contains a control character or escape sequence",
+                  ref, true);
             return false;
         case TextProblem::none:
             break;

@@ -71,8 +71,8 @@ Json event_record(const Event& e) {
     j["nick"] = e.nick;
     if (e.kind != EventKind::join) {  // a join's text is the joiner's real name: IRC's business
         // The new nickname and mode changes are names, not text with formatting.
-        j["text"] = e.kind == EventKind::nick || e.kind == EventKind::mode ? e.text
-                                                                           : plain_text(e.text);
+        j["text"] =
+            e.kind == EventKind::nick || e.kind == EventKind::mode ? e.text : plain_text(e.text);
     }
     if (!e.target.empty()) {
         j["target"] = e.target;

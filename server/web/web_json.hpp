@@ -19,7 +19,7 @@ class Session;
 
 namespace web {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;  // fields in the order written: "type" first
 
 // "2026-11-29T13:18:06.123Z": ISO 8601, UTC, milliseconds (as IRC's server-time).
 std::string iso_time(std::chrono::system_clock::time_point t);
