@@ -1,0 +1,174 @@
+// Fuzzes MessageReader (shared/websocket/frame.hpp): every byte a browser sends to /ws after
+// the handshake, and every byte the server sends to a client reader (load tools, tests).
+//
+// Input: the bytes, then (taken from its end with FuzzedDataProvider) the role, whether the
+// bytes are the stream itself or a description of frames to encode (below), the message size
+// limit, where to cut the stream in two and the seed of random cuts.
+// Checks, beyond crashes and sanitizer reports:
+// - the stream fed whole, fed in two pieces cut at a point taken from the input, and fed in
+//   chunks cut at random gives the same sequence of messages, control frames and failures;
+// - a text or binary message is never longer than the limit, and a text one is valid UTF-8;
+//   a ping or pong payload is at most 125 bytes;
+// - a Close's code is valid_close_code or 1005 (none sent), its reason UTF-8 of at most 123
+//   bytes; a failure's code is 1002, 1007 or 1009, with a reason;
+// - nothing follows a Close or a failure, and done() says so;
+// - every message and Close, written again with the writers (masked_frame for the server's
+//   reader, frame and close_frame for a client's), reads back the same.
+//
+// Frames mode encodes frames from the input so that most of them get past the header checks:
+// per frame, a first byte (FIN, opcode; reserved bits cleared), a length byte (200 and above
+// make lengths up to 16 KiB) and that many payload bytes, masked for the server's reader.
+//
+// Seeds (corpus/websocket): RFC 6455 5.7's examples, what Chromium and Firefox send (masked
+// text, ping, close), fragmented messages with control frames between them, UTF-8 split
+// across fragments, and each refusal.
+
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shared/text.hpp"
+#include "shared/websocket/frame.hpp"
+#include "tests/unit/fuzz/fuzz.hpp"
+
+namespace ws = parley::ws;
+using Kind = ws::Incoming::Kind;
+
+namespace {
+
+struct Got {
+    Kind kind;
+    std::string payload;
+    std::uint16_t code;
+    std::string problem;
+    bool operator==(const Got&) const = default;
+};
+
+void check_incoming(const ws::Incoming& in, std::size_t max) {
+    switch (in.kind) {
+        case Kind::text:
+            FUZZ_CHECK(parley::valid_utf8(in.payload));
+            [[fallthrough]];
+        case Kind::binary:
+            FUZZ_CHECK(in.payload.size() <= max);
+            break;
+        case Kind::ping:
+        case Kind::pong:
+            FUZZ_CHECK(in.payload.size() <= 125);
+            break;
+        case Kind::close:
+            FUZZ_CHECK(ws::valid_close_code(in.code) || in.code == ws::close_code::no_status);
+            FUZZ_CHECK(in.payload.size() <= 123 && parley::valid_utf8(in.payload));
+            FUZZ_CHECK(in.code != ws::close_code::no_status || in.payload.empty());
+            break;
+        case Kind::failure:
+            FUZZ_CHECK(in.code == ws::close_code::protocol_error ||
+                       in.code == ws::close_code::invalid_data ||
+                       in.code == ws::close_code::too_big);
+            FUZZ_CHECK(!in.problem.empty());
+            break;
+    }
+}
+
+std::vector<Got> read(const std::vector<std::string_view>& chunks, std::size_t max, ws::Role role) {
+    ws::MessageReader reader(max, role);
+    std::vector<Got> got;
+    ws::Incoming in;
+    for (std::string_view chunk : chunks) {
+        reader.feed(chunk);
+        while (reader.next(in)) {
+            FUZZ_CHECK(got.empty() ||
+                       (got.back().kind != Kind::close && got.back().kind != Kind::failure));
+            check_incoming(in, max);
+            got.push_back({in.kind, std::string(in.payload), in.code, std::string(in.problem)});
+            FUZZ_CHECK(reader.done() == (in.kind == Kind::close || in.kind == Kind::failure));
+        }
+        FUZZ_CHECK(!reader.next(in));  // false stays false until more bytes come
+    }
+    return got;
+}
+
+// Writes a frame with this harness's own encoder (shortest length, mask if asked).
+void encode(std::string& out, unsigned char b0, std::string_view payload, bool mask) {
+    out.push_back(static_cast<char>(b0));
+    const unsigned char m = mask ? 0x80 : 0;
+    const std::size_t n = payload.size();
+    if (n < 126) {
+        out.push_back(static_cast<char>(m | n));
+    } else {
+        out.push_back(static_cast<char>(m | 126));
+        out.push_back(static_cast<char>(n >> 8));
+        out.push_back(static_cast<char>(n & 0xFF));
+    }
+    const unsigned char key[4] = {0x5A, 0xC3, 0x01, 0xFF};
+    if (mask) {
+        out.append(reinterpret_cast<const char*>(key), 4);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        out.push_back(static_cast<char>(payload[i] ^ (mask ? key[i & 3] : 0)));
+    }
+}
+
+std::string frames_from(std::string_view in, bool mask) {
+    std::string out;
+    while (in.size() >= 2) {
+        const auto b0 = static_cast<unsigned char>(in[0] & 0x8F);
+        const auto l = static_cast<unsigned char>(in[1]);
+        in.remove_prefix(2);
+        const std::size_t want = l < 200 ? l : (l - 199u) * 300u;
+        const std::string_view payload = in.substr(0, want);
+        in.remove_prefix(payload.size());
+        encode(out, b0, payload, mask);
+    }
+    return out;
+}
+
+// A message or Close written again reads back the same.
+void check_round_trip(const Got& g, std::size_t max, ws::Role role) {
+    std::string bytes;
+    const bool server = role == ws::Role::server;
+    const std::array<std::uint8_t, 4> key = {1, 2, 3, 4};
+    if (g.kind == Kind::text || g.kind == Kind::binary || g.kind == Kind::ping ||
+        g.kind == Kind::pong) {
+        const ws::Opcode op = g.kind == Kind::text     ? ws::Opcode::text
+                              : g.kind == Kind::binary ? ws::Opcode::binary
+                              : g.kind == Kind::ping   ? ws::Opcode::ping
+                                                       : ws::Opcode::pong;
+        bytes = server ? ws::masked_frame(op, g.payload, key) : ws::frame(op, g.payload);
+    } else if (g.kind == Kind::close && !server) {
+        bytes = ws::close_frame(g.code, g.payload);
+    } else {
+        return;
+    }
+    const std::vector<Got> again = read({bytes}, max, role);
+    FUZZ_CHECK(again.size() == 1 && again[0] == g);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    FuzzedDataProvider fdp(data, size);
+    const ws::Role role = fdp.ConsumeBool() ? ws::Role::client : ws::Role::server;
+    const bool frames = fdp.ConsumeBool();
+    const std::size_t max = fdp.ConsumeBool() ? fdp.ConsumeIntegralInRange<std::size_t>(0, 300)
+                                              : fdp.ConsumeIntegralInRange<std::size_t>(0, 70000);
+    const auto cut_at = fdp.ConsumeIntegral<std::uint16_t>();
+    const auto seed = fdp.ConsumeIntegral<std::uint64_t>();
+    const std::string rest = fdp.ConsumeRemainingBytesAsString();
+    const std::string stream = frames ? frames_from(rest, role == ws::Role::server) : rest;
+    const std::string_view s(stream);
+
+    const std::vector<Got> whole = read({s}, max, role);
+    const std::size_t cut = s.empty() ? 0 : cut_at % (s.size() + 1);
+    FUZZ_CHECK(read({s.substr(0, cut), s.substr(cut)}, max, role) == whole);
+    FUZZ_CHECK(read(parley::fuzz::split(s, seed), max, role) == whole);
+    for (const Got& g : whole) {
+        check_round_trip(g, max, role);
+    }
+    return 0;
+}
