@@ -74,6 +74,11 @@ class MessageReader {
     bool next(Incoming& out);
     // Whether a failure or a Close has been returned: the reader takes nothing more.
     bool done() const { return done_; }
+    // The bytes held: those fed and not yet returned, and the fragments of an unfinished
+    // message. Once next() has returned false it is at most max_message + 139 (a message's
+    // fragments, and a frame header of 14 bytes with up to 125 bytes of a control frame), and
+    // 0 when no frame is unfinished.
+    std::size_t buffered() const { return buffer_.size() - consumed_ + message_.size(); }
 
   private:
     // Ends the reader with a failure to close with.

@@ -385,14 +385,48 @@ TEST_CASE("websocket: views stay valid until the next call, over several frames 
     CHECK(!reader.next(first));
     // A frame cut across reads, with a whole one before it.
     const std::string big = masked(Opcode::binary, std::string(1000, 'z'));
+    CHECK(reader.buffered() == 0);
     reader.feed(masked(Opcode::text, "x") + big.substr(0, 500));
     REQUIRE(reader.next(first));
     CHECK(first.payload == "x");
     CHECK(!reader.next(first));
+    CHECK(reader.buffered() == 500);  // only the unfinished frame
     reader.feed(big.substr(500));
     REQUIRE(reader.next(first));
     CHECK(first.payload == std::string(1000, 'z'));
     CHECK(!reader.next(first));
+    CHECK(reader.buffered() == 0);
+}
+
+TEST_CASE("websocket: what a reader holds is bounded by the limit and released when idle") {
+    const std::size_t max = 300;
+    MessageReader reader(max);
+    Incoming in;
+    reader.feed(masked(Opcode::text, std::string(200, 'a'), false));
+    CHECK(!reader.next(in));
+    CHECK(reader.buffered() == 200);  // the fragment, unmasked, and no frame bytes
+    // The rest of the message, 100 bytes, and a ping cut short: fragments, the ping's header
+    // and the part of its payload that came.
+    const std::string rest = masked(Opcode::continuation, std::string(100, 'b'), false);
+    const std::string ping = masked(Opcode::ping, std::string(125, 'p'));
+    reader.feed(rest + ping.substr(0, ping.size() - 1));
+    CHECK(!reader.next(in));
+    CHECK(reader.buffered() == 300 + ping.size() - 1);
+    CHECK(reader.buffered() <= max + 14 + 125);
+    reader.feed(ping.substr(ping.size() - 1) + masked(Opcode::continuation, ""));
+    REQUIRE(reader.next(in));
+    CHECK(in.kind == Kind::ping);
+    REQUIRE(reader.next(in));
+    CHECK(in.payload.size() == 300);
+    CHECK(!reader.next(in));
+    CHECK(reader.buffered() == 0);
+    // A frame over the limit is refused before its payload is kept.
+    reader = MessageReader(max);
+    reader.feed(masked(Opcode::binary, std::string(max + 1, 'x')).substr(0, 4));
+    REQUIRE(reader.next(in));
+    CHECK(in.code == close_code::too_big);
+    CHECK(!reader.next(in));
+    CHECK(reader.buffered() == 0);
 }
 
 TEST_CASE("websocket: every split of a stream into two reads gives the same messages") {

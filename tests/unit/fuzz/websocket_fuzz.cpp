@@ -12,6 +12,7 @@
 // - a Close's code is valid_close_code or 1005 (none sent), its reason UTF-8 of at most 123
 //   bytes; a failure's code is 1002, 1007 or 1009, with a reason;
 // - nothing follows a Close or a failure, and done() says so;
+// - once next() returns false, the reader holds at most the limit + 139 bytes (buffered());
 // - every message and Close, written again with the writers (masked_frame for the server's
 //   reader, frame and close_frame for a client's), reads back the same.
 //
@@ -89,6 +90,8 @@ std::vector<Got> read(const std::vector<std::string_view>& chunks, std::size_t m
             FUZZ_CHECK(reader.done() == (in.kind == Kind::close || in.kind == Kind::failure));
         }
         FUZZ_CHECK(!reader.next(in));  // false stays false until more bytes come
+        // Memory is bounded by the limit, whatever the frames claim.
+        FUZZ_CHECK(reader.buffered() <= max + 14 + 125);
     }
     return got;
 }
