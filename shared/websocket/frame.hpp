@@ -112,7 +112,8 @@ std::size_t header_size(std::size_t size);
 void append_frame(std::string& out, Opcode op, std::string_view payload);
 std::string frame(Opcode op, std::string_view payload);
 // A Close frame with `code` and `reason`, cut to fit a control frame (123 bytes) at a UTF-8
-// boundary.
+// boundary. close_code::no_status, which stands for a Close without a code, gives exactly
+// that: an empty Close (a reason needs a code).
 std::string close_frame(std::uint16_t code, std::string_view reason);
 // A masked frame, as a client sends (tests, load tools); `fin` false for a fragment.
 std::string masked_frame(Opcode op, std::string_view payload, std::array<std::uint8_t, 4> mask,
