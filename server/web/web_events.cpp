@@ -5,6 +5,7 @@
 #include "server/line_front_end.hpp"
 #include "server/memberships.hpp"
 #include "server/room.hpp"
+#include "server/room_directory.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
 #include "server/web/web_front_end.hpp"
@@ -64,9 +65,14 @@ void WebFrontEnd::send_joined(const Room& room, const std::string& ref) {
         joined["ref"] = web::Json::parse(ref);
     }
     send(joined);
-    // The scrollback: the room's recent messages, as they were said.
+    // The scrollback: the room's recent messages, as they were said. Earlier ones exist only
+    // in a history store, and only if the room keeps as many as it may (--history): a room
+    // with fewer has kept all it ever had since it was made or restored.
     const std::vector<EventPtr> recent(room.history().begin(), room.history().end());
-    send_history(room, recent, !recent.empty(), {});
+    const ServerState& state = session_.state();
+    const bool more = state.rooms.history() != nullptr && state.config.history > 0 &&
+                      recent.size() >= state.config.history;
+    send_history(room, recent, more, {});
 }
 
 void WebFrontEnd::send_history(const Room& room, const std::vector<EventPtr>& events, bool more,
@@ -104,7 +110,7 @@ void WebFrontEnd::restored(const Room& room, std::size_t messages, bool topic) {
         const auto& history = room.history();
         const std::vector<EventPtr> earlier(
             history.begin(), history.begin() + static_cast<std::ptrdiff_t>(messages));
-        send_history(room, earlier, true, {});
+        send_history(room, earlier, messages >= session_.state().config.history, {});
     }
 }
 

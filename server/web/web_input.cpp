@@ -116,7 +116,7 @@ void WebFrontEnd::error(std::string_view code, std::string_view text, const std:
 bool WebFrontEnd::acceptable(std::string_view text, const std::string& ref) {
     const std::size_t max = session_.state().config.max_line;
     if (text.size() > max) {
-        error("text-too-long", fmt::format("text is limited to {} bytes", max), ref);
+        error("text-too-long", fmt::format("text is limited to {} bytes", max), ref, true);
         return false;
     }
     switch (check_text(text)) {
