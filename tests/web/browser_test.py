@@ -2,8 +2,8 @@
 """The web client end to end, in real headless Chromium: two browser users and a plain-protocol
 user (a socket speaking what nc would type) in one room of a live parley-server with a data
 directory. Through the page's own controls (its DOM hooks: docs/web-protocol.md), they chat and
-each sees the others' messages, change nicknames (#me), join a second room (the room list, and
-/join typed), talk privately (a click on a member, and /msg); markup and script sent as
+each sees the others' messages, change nicknames (#me), join a second room (the room list: by
+name, and by a click), talk privately (a click on a member, and /msg); markup and script sent as
 messages show as text and run nothing; when the server is restarted on the same port and data
 directory, the page reconnects by itself (#status closed, then open) and shows the scrollback
 again, and a page loaded afresh shows it from the stored history.
@@ -157,6 +157,13 @@ class WebUser:
         box.send_keys(room + Keys.ENTER)
         self.wait_conversation(room)
 
+    def join_by_click(self, room):
+        self.driver.find_element(By.ID, "rooms-button").click()
+        entry = self.wait(lambda d: self.shown(f'#room-list li[data-room="{room}"]'),
+                          f"#room-list lists {room}")
+        entry.click()
+        self.wait_conversation(room)
+
     def show(self, target):
         self.driver.find_element(By.CSS_SELECTOR,
                                  f'#conversations li[data-target="{target}"]').click()
@@ -189,7 +196,7 @@ class PlainUser:
         self.sock = socket.create_connection((HOST, port), timeout=5)
         self.buffer = b""
         self.lines = []
-        self.nick = self.expect(r"^--- Your nickname is (\S+)\.$", quiet=True).group(1)
+        self.nick = self.expect(r"^--- Your nickname is (\S+)\.", quiet=True).group(1)
 
     def type(self, line):
         self.sock.sendall(line.encode() + b"\n")
@@ -276,10 +283,9 @@ def scenario(run, server, users):
                "window.__pwned is undefined: nothing ran")
     carol.expect(r"^#lobby <alice> <script>window.__pwned=1</script>$")
 
-    # A second room: alice through the room list, bob by typing /join.
+    # A second room, through the room list: alice types its name, bob clicks it there.
     alice.join_from_room_list("#rust")
-    bob.type("/join #rust")
-    bob.wait_conversation("#rust")
+    bob.join_by_click("#rust")
     alice.wait_member("bob")
     alice.type("/topic borrow checking")
     for u in (alice, bob):
