@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Parley's browser endpoint (JSON over WebSocket at /ws on --http-listen) against its contract
-(docs/web-protocol.md): the opening handshake and its refusals, RFC 6455 framing and its
+(docs/protocol.md, "Browsers"): the opening handshake and its refusals, RFC 6455 framing and its
 failures (each with its close code), and chat as a browser sees it, next to a plain-protocol
 user in the same room. Every test starts its own parley-server (all other listeners `none`,
 `--data-dir none`) on a free loopback port and talks to it over real sockets: raw ones where
