@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 """The web client end to end, in real headless Chromium: two browser users and a plain-protocol
 user (a socket speaking what nc would type) in one room of a live parley-server with a data
-directory. Through the page's own controls (its DOM hooks: docs/protocol.md, "Browsers"), they chat and
-each sees the others' messages, change nicknames (#me), join a second room (the room list: by
-name, and by a click), talk privately (a click on a member, and /msg); markup and script sent as
-messages show as text and run nothing; when the server is restarted on the same port and data
-directory, the page reconnects by itself (#status closed, then open) and shows the scrollback
-again, and a page loaded afresh shows it from the stored history.
+directory. Through the page's own controls (its DOM hooks: docs/protocol.md, "Browsers"), they
+chat and each sees the others' messages, change nicknames (#me), join a second room (the room
+list: by name, and by a click), talk privately (a click on a member, and /msg); markup and
+script sent as messages show as text and run nothing; when the server is restarted on the same
+port and data directory, the page reconnects by itself (#status closed, then open) and shows
+the scrollback again, and a page loaded afresh shows it from the stored history.
 
 Every wait is a WebDriverWait (or a socket read) with a deadline; nothing waits a fixed time.
 The whole run has a budget (default 90 s); every process started (the server, chromedriver and
