@@ -322,8 +322,10 @@ def scenario(run, server, users):
     before = [e for e in alice.entries() if e["id"]]
     carol.quit()
     users.remove(carol)
-    server.stop()
-    run.passed(f"server stopped (SIGTERM, pid {server.popen.pid})")
+    rc = server.stop()
+    if rc != 0:
+        raise Failure(f"parley-server exited with status {rc} on SIGTERM")
+    run.passed(f"server stopped (SIGTERM, pid {server.popen.pid}, exit status 0)")
     for u in (alice, bob):
         u.wait_state("closed")
     server.start()
@@ -392,7 +394,12 @@ def main():
                 print(f"    | {line}")
         for u in reversed(users):
             u.quit()
-        server.stop()
+        rc = server.stop()
+        if ok and rc != 0:
+            ok = False
+            print(f"FAILED: parley-server exited with status {rc} on SIGTERM")
+            for line in server.log_text().splitlines()[-40:]:
+                print(f"    | {line}")
         if opts.keep:
             print(f"== files kept in {work}")
         else:

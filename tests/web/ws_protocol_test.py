@@ -98,6 +98,8 @@ class Context:
         return p
 
     async def finish(self, failed):
+        """Closes what the test opened and stops its servers; returns why the test fails after
+        all: a server that did not exit 0 on SIGTERM (under ASan, a report makes it exit 1)."""
         for close in reversed(self.closers):
             try:
                 r = close()
@@ -105,12 +107,17 @@ class Context:
                     await asyncio.wait_for(r, 2)
             except Exception:
                 pass
+        problems = []
         for srv in self.servers:
-            if failed:
+            rc = srv.stop()
+            if rc != 0:
+                problems.append(f"parley-server exited with status {rc} on SIGTERM")
+            if failed or rc != 0:
                 print(f"    --- server log (last lines), {' '.join(srv.command())}")
-                for line in srv.log_text().splitlines()[-15:]:
+                for line in srv.log_text().splitlines()[-40 if rc else -15:]:
                     print(f"    | {line}")
             srv.cleanup()
+        return problems
 
 
 class Client:
@@ -972,8 +979,10 @@ async def run_one(fn, binary):
     if failed:
         for line in str(error).rstrip().splitlines():
             print(f"    {line}")
-    await ctx.finish(failed)
-    return not failed
+    problems = await ctx.finish(failed)
+    if problems and not failed:
+        print(f"FAIL {fn.__name__}: {'; '.join(problems)}", flush=True)
+    return not failed and not problems
 
 
 async def run(tests, binary):
