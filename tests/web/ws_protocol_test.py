@@ -7,7 +7,7 @@ user in the same room. Every test starts its own parley-server (all other listen
 the test sends what no client library would, the `websockets` library (Debian's
 python3-websockets) otherwise. Every wait has a deadline; nothing waits a fixed time.
 
-Usage: ws_protocol_test.py [--binary PATH] [-k SUBSTRING] [-v]
+Usage: ws_protocol_test.py [--binary PATH] [-k SUBSTRING]
   --binary PATH   parley-server to test (default build/bin/parley-server, or $PARLEY_SERVER)
   -k SUBSTRING    run only the tests whose name contains it
 Prints one line per test (PASS/FAIL and its time) and exits 0 when all pass, 1 when any fails,
@@ -18,8 +18,10 @@ import argparse
 import asyncio
 import json
 import re
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -68,6 +70,12 @@ class Context:
         self.binary = binary
         self.servers = []
         self.closers = []
+        self.dirs = []
+
+    def temp_dir(self):
+        """A directory removed once the test's servers have stopped."""
+        self.dirs.append(Path(tempfile.mkdtemp(prefix="parley-web-data-")))
+        return self.dirs[-1]
 
     def server(self, *args, plain=False, data_dir=None):
         srv = ParleyServer(self.binary, args=args, plain=plain, data_dir=data_dir)
@@ -117,6 +125,8 @@ class Context:
                 for line in srv.log_text().splitlines()[-40 if rc else -15:]:
                     print(f"    | {line}")
             srv.cleanup()
+        for d in self.dirs:
+            shutil.rmtree(d, ignore_errors=True)
         return problems
 
 
@@ -210,15 +220,6 @@ class Client:
         """Says `text` and returns the echo (the server's proof that it took it)."""
         await self.send(type="say", room=room, text=text)
         return await self.expect("event", kind="message", room=room, nick=self.nick, text=text)
-
-    async def quiet(self, timeout=0.3):
-        """Nothing arrives for `timeout` s (used only after a later marker was awaited, to
-        check that something did not happen)."""
-        try:
-            m = await asyncio.wait_for(self.ws.recv(), timeout)
-        except asyncio.TimeoutError:
-            return
-        raise Failure(f"unexpected message: {m}")
 
     async def abort(self):
         await self.ws.close()
@@ -796,16 +797,31 @@ async def chat_rooms_and_who(ctx):
 
 @test
 async def chat_history_paging(ctx):
-    srv = ctx.server("--rate", "1000", "--burst", "1000", "--history", "100")
+    await history_paging(ctx, ctx.server("--rate", "1000", "--burst", "1000", "--history", "100"))
+
+
+@test
+async def chat_history_paging_from_the_store(ctx):
+    # With a data directory the pages come from SQLite, on the storage thread; the recent
+    # messages on joining are fewer than what is stored (--history 20).
+    data = ctx.temp_dir()
+    await history_paging(ctx, ctx.server("--rate", "1000", "--burst", "1000", "--history", "20",
+                                         data_dir=data), recent=20)
+
+
+async def history_paging(ctx, srv, recent=None):
     a = await ctx.joined_client(srv, "alice")
     ids = []
     for i in range(45):
         ids.append((await a.say(f"message {i}"))["id"])
     b = await ctx.joined_client(srv, "bob")
-    recent = b.lobby_history["events"]
-    check([e["text"] for e in recent] == [f"message {i}" for i in range(45)],
-          f"scrollback on joining: {[e.get('text') for e in recent]}")
-    check([e["id"] for e in recent] == ids, "scrollback ids differ from the echoes'")
+    shown = b.lobby_history["events"]
+    first = 45 - (recent or 45)
+    check([e["text"] for e in shown] == [f"message {i}" for i in range(first, 45)],
+          f"scrollback on joining: {[e.get('text') for e in shown]}")
+    check([e["id"] for e in shown] == ids[first:], "scrollback ids differ from the echoes'")
+    if recent:
+        check(b.lobby_history["more"] is True, "scrollback of 20 of 45 without more")
     # Paging from the newest, ten at a time, until there is no more.
     await b.send(type="history", room="#lobby", limit=10, ref="p0")
     page = await b.expect("history", ref="p0")
