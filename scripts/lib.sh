@@ -9,6 +9,8 @@ PARLEY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # the systemd unit.
 PARLEY_BUILD_PACKAGES=(g++ cmake make libasio-dev libfmt-dev libspdlog-dev libcli11-dev catch2 nlohmann-json3-dev
     libssl-dev libcrypt-dev libsqlite3-dev openssl libsystemd-dev pkg-config)
+# And python3-websockets for the browser endpoint's protocol test (the ctest web_protocol).
+PARLEY_BUILD_PACKAGES+=(python3-websockets)
 # And to build the Debian package and test it installed (scripts/package-test): dpkg-shlibdeps
 # (dpkg-dev) for its dependencies, help2man for the man pages, systemd for systemd-analyze
 # (which checks Documentation=man:... with man-db), python3 for the installed server's test.
@@ -23,6 +25,9 @@ PARLEY_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14)
 # And to test with real IRC clients (tests/clients/run): irssi driven in tmux, WeeChat without
 # a terminal (its FIFO and logger plugins), openssl for a throwaway TLS certificate.
 PARLEY_CLIENT_TEST_PACKAGES=(irssi weechat-headless weechat-plugins tmux openssl python3)
+# And to test the web client in a real browser (tests/web/browser_test.py, scripts/web-screenshot):
+# headless Chromium driven by chromedriver through Selenium.
+PARLEY_BROWSER_TEST_PACKAGES=(chromium chromium-driver python3-selenium python3-websockets)
 
 die() {
     echo "$(basename "$0"): $*" >&2
