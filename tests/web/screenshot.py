@@ -75,7 +75,7 @@ def main():
         bob = Plain(server.plain_port, "bob")
         carol = Plain(server.plain_port, "carol")
         dave = Plain(server.plain_port, "dave")
-        bob.type("/topic Parley 1.2 is out: IRC, nc and now your browser, in the same rooms")
+        bob.type("/topic Welcome! nc, IRC and browsers share these rooms; be kind")
         bob.type("morning all")
         carol.type("morning! is the web client in?")
         bob.type("it is: open the server's address in a browser and you are in #lobby")
