@@ -12,6 +12,9 @@ const PAGE = 50;           // "Earlier messages" fetches this many
 // Names compare as the server compares them: ASCII case folded (CASEMAPPING=ascii).
 const fold = (name) => name.replace(/[A-Z]/g, (c) => c.toLowerCase());
 const isRoom = (target) => target.startsWith("#");
+// What makes an event the same one when it arrives twice (live, then in scrollback): its id,
+// or for events without one (join, part, ...) everything it says.
+const keyOf = (e) => (e.id ? `#${e.id}` : [e.kind, e.time, e.nick, e.room, e.text, e.target].join("\n"));
 
 const state = {
   nick: null,          // our nickname now
@@ -29,7 +32,7 @@ const state = {
 function conversation(target) {
   let conv = state.convs.get(fold(target));
   if (!conv) {
-    conv = { target, entries: [], ids: new Set(), members: new Map(), topic: null,
+    conv = { target, entries: [], keys: new Set(), members: new Map(), topic: null,
              unread: 0, more: false, joined: isRoom(target), key: "" };
     state.convs.set(fold(target), conv);
     renderConversations();
@@ -95,26 +98,26 @@ const handlers = {
   history(m) {
     const conv = state.convs.get(fold(m.room));
     if (!conv) return;
-    const events = (m.events || []).filter((e) => !(e.id && conv.ids.has(e.id)));
-    if (state.pages.delete(m.ref)) {
-      // An older page goes on top, keeping the reader's place in the log.
-      conv.entries.unshift(...events.map(entryOf));
-      for (const e of events) if (e.id) conv.ids.add(e.id);
-      conv.more = m.more && events.length > 0;
-      if (conv === state.shown) renderLog({ keepPlace: true });
+    const events = (m.events || []).filter((e) => !conv.keys.has(keyOf(e)));
+    for (const e of events) conv.keys.add(keyOf(e));
+    if (state.pages.delete(m.ref) || !conv.seen) {
+      // An older page, or the first scrollback of a room, goes on top (above our own join and
+      // the MOTD), keeping the reader's place in the log.
+      const paging = conv.seen;
+      conv.entries.unshift(...events);
+      conv.more = m.more && (events.length > 0 || !paging);
+      conv.seen = true;
+      if (conv === state.shown) renderLog({ keepPlace: paging });
       return;
     }
-    // Scrollback after a join. After a reconnect the log already holds what came before the
-    // drop: only what is newer (a message id not seen, or anything later than the last line)
-    // is added, so the missed part reads on from where the log stopped.
-    // (Times compared are the server's: the page's own notes carry the browser's clock.)
+    // Scrollback after a reconnect: the log already holds what came before the drop; only
+    // what is not older than its last line is added, so the missed part reads on from where
+    // the log stopped, and counts as unread. (The times compared are the server's: the page's
+    // own notes carry the browser's clock.)
     const last = conv.entries.findLast((x) => x.time && !x.local)?.time || "";
-    const fresh = events.filter((e) => (e.id ? true : e.time > last));
-    if (!conv.seen) conv.more = m.more;
-    else if (fresh.length) note(conv, "info", `${fresh.length} while you were away:`);
-    // The first scrollback is old news; what was missed during a drop counts as unread.
-    for (const e of fresh) addEntry(conv, e, { quiet: !conv.seen });
-    conv.seen = true;
+    const fresh = events.filter((e) => e.time >= last);
+    if (fresh.length) note(conv, "info", `${fresh.length} while you were away:`);
+    for (const e of fresh) addEntry(conv, e);
     if (conv === state.shown) renderLog();
   },
 
@@ -254,10 +257,6 @@ function renamed(e) {
 
 // ---- the log ------------------------------------------------------------------------------
 
-function entryOf(e) {
-  return { ...e };
-}
-
 // A line the page itself writes (help, errors, notes): kind "error" | "info" | "motd".
 function note(conv, kind, text) {
   if (!conv) {
@@ -267,15 +266,15 @@ function note(conv, kind, text) {
   addEntry(conv, { kind, text, time: new Date().toISOString(), local: true });
 }
 
-function addEntry(conv, e, { quiet = false } = {}) {
-  if (e.id) {
-    if (conv.ids.has(e.id)) return;
-    conv.ids.add(e.id);
+function addEntry(conv, e) {
+  if (!e.local) {
+    if (conv.keys.has(keyOf(e))) return;
+    conv.keys.add(keyOf(e));
   }
-  conv.entries.push(entryOf(e));
+  conv.entries.push(e);
   if (conv.entries.length > MAX_ENTRIES) {
     const dropped = conv.entries.splice(0, conv.entries.length - MAX_ENTRIES);
-    for (const x of dropped) if (x.id) conv.ids.delete(x.id);
+    for (const x of dropped) conv.keys.delete(keyOf(x));
     conv.more = true;
   }
   const talk = ["message", "action", "notice"].includes(e.kind);
@@ -285,8 +284,8 @@ function addEntry(conv, e, { quiet = false } = {}) {
     log.append(renderEntry(e));
     while (log.childElementCount > MAX_ENTRIES) log.firstElementChild.remove();
     if (atBottom || (talk && isOwn(e))) scrollToBottom();
-    if (talk && !quiet && !isOwn(e)) announce(e);
-  } else if (talk && !quiet && !isOwn(e)) {
+    if (talk && !isOwn(e)) announce(e);
+  } else if (talk && !isOwn(e)) {
     conv.unread += 1;
     renderConversations();
   }
@@ -541,6 +540,7 @@ function submitLine(line) {
   switch (action.local) {
     case "help": for (const h of HELP) note(state.shown, "info", h); break;
     case "rooms": openRoomList(); break;
+    case "join": join(action.room, action.key); break;
     case "nick": openNickDialog(); break;
     case "part": leave(action.reason); break;
     case "msg": openPrivate(action.to, action.text); break;
@@ -672,7 +672,7 @@ const connection = new Connection({
     const handler = handlers[m.type];
     if (handler) handler(m);
   },
-  onClose(reason, delay) {
+  onClose(reason, delay, wasOpen) {
     for (const conv of state.convs.values()) if (isRoom(conv.target)) conv.members.clear();
     renderMembers();
     if (delay === null) {
@@ -680,7 +680,7 @@ const connection = new Connection({
       note(state.shown, "info", reason || "You left Parley.");
       return;
     }
-    note(state.shown, "error", `Connection lost${reason ? `: ${reason}` : ""}. Reconnecting…`);
+    if (wasOpen) note(state.shown, "error", `Connection lost${reason ? `: ${reason}` : ""}. Reconnecting…`);
     setStatus("closed", `Reconnecting in ${Math.ceil(delay / 1000)} s`);
   },
   onTick(seconds) {
