@@ -4,13 +4,12 @@
 
 import { Connection } from "./connection.js";
 import { parseLine, HELP } from "./commands.js";
+import { fold, isTalk, ownEvent, renderEntry } from "./entry.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_ENTRIES = 2000;  // per conversation: a tab left open for days stays small
 const PAGE = 50;           // "Earlier messages" fetches this many
 
-// Names compare as the server compares them: ASCII case folded (CASEMAPPING=ascii).
-const fold = (name) => name.replace(/[A-Z]/g, (c) => c.toLowerCase());
 const isRoom = (target) => target.startsWith("#");
 // What makes an event the same one when it arrives twice (live, then in scrollback): its id,
 // or for events without one (join, part, ...) everything it says.
@@ -277,11 +276,11 @@ function addEntry(conv, e) {
     for (const x of dropped) conv.keys.delete(keyOf(x));
     conv.more = true;
   }
-  const talk = ["message", "action", "notice"].includes(e.kind);
+  const talk = isTalk(e);
   if (conv === state.shown) {
     const log = $("log");
     const atBottom = nearBottom();
-    log.append(renderEntry(e));
+    log.append(renderEntry(e, state.nick));
     while (log.childElementCount > MAX_ENTRIES) log.firstElementChild.remove();
     if (atBottom || (talk && isOwn(e))) scrollToBottom();
     if (talk && !isOwn(e)) announce(e);
@@ -291,60 +290,7 @@ function addEntry(conv, e) {
   }
 }
 
-const isOwn = (e) => !e.local && state.nick && fold(e.nick || "") === fold(state.nick);
-
-// What a muted line says after the nick.
-function describe(e) {
-  switch (e.kind) {
-    case "join": return `joined ${e.room}`;
-    case "part": return `left ${e.room}` + (e.text ? ` (${e.text})` : "");
-    case "quit": return "quit" + (e.text ? ` (${e.text})` : "");
-    case "nick": return `is now known as ${e.text}`;
-    case "topic": return e.text ? `set the topic: ${e.text}` : "cleared the topic";
-    case "kick": return `removed ${e.target} from ${e.room}` + (e.text ? ` (${e.text})` : "");
-    case "mode": return `set mode ${e.text}`;
-    case "invite": return `invites ${e.target} to ${e.room}`;
-    default: return e.text || "";
-  }
-}
-
-function formatTime(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? ""
-    : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
-}
-
-function renderEntry(e) {
-  const li = document.createElement("li");
-  li.className = "entry";
-  li.dataset.kind = e.kind;
-  if (e.id) li.dataset.id = String(e.id);
-  const talk = ["message", "action", "notice"].includes(e.kind);
-  if (!talk) li.classList.add("muted");
-  if (isOwn(e)) li.classList.add("own");
-  if (talk && !isOwn(e) && state.nick && mentions(e.text || "", state.nick)) li.classList.add("mention");
-
-  const time = document.createElement("time");
-  time.className = "time";
-  time.dateTime = e.time || "";
-  time.textContent = formatTime(e.time);
-  if (e.time) time.title = new Date(e.time).toLocaleString();
-  const nick = document.createElement("span");
-  nick.className = "nick";
-  nick.textContent = e.local ? (e.kind === "error" ? "!" : "·") : e.nick || "";
-  const text = document.createElement("span");
-  text.className = "text";
-  text.textContent = talk ? e.text || "" : describe(e);
-  li.append(time, nick, text);
-  return li;
-}
-
-function mentions(text, nick) {
-  const t = fold(text), n = fold(nick);
-  const i = t.indexOf(n);
-  const word = (c) => c !== undefined && /[a-z0-9_\-\[\]\\`^{}|]/.test(c);
-  return i >= 0 && !word(t[i - 1]) && !word(t[i + n.length]);
-}
+const isOwn = (e) => ownEvent(e, state.nick);
 
 function announce(e) {
   const who = e.room ? `${e.nick} in ${e.room}` : `${e.nick}, privately`;
@@ -365,7 +311,7 @@ function renderLog({ keepPlace = false } = {}) {
   const s = $("scroller");
   const fromBottom = s.scrollHeight - s.scrollTop;
   const conv = state.shown;
-  $("log").replaceChildren(...(conv ? conv.entries.map(renderEntry) : []));
+  $("log").replaceChildren(...(conv ? conv.entries.map((e) => renderEntry(e, state.nick)) : []));
   $("more").hidden = !conv || !isRoom(conv.target) || !conv.more;
   if (keepPlace) s.scrollTop = s.scrollHeight - fromBottom;
   else scrollToBottom();
