@@ -11,9 +11,11 @@ const MAX_ENTRIES = 2000;  // per conversation: a tab left open for days stays s
 const PAGE = 50;           // "Earlier messages" fetches this many
 
 const isRoom = (target) => target.startsWith("#");
-// What makes an event the same one when it arrives twice (live, then in scrollback): its id,
-// or for events without one (join, part, ...) everything it says.
-const keyOf = (e) => (e.id ? `#${e.id}` : [e.kind, e.time, e.nick, e.room, e.text, e.target].join("\n"));
+// What makes an event the same one when it arrives twice (live, then in scrollback): its id
+// and time (a server restarted without a data directory counts ids from 1 again), or for
+// events without an id (join, part, ...) everything they say.
+const keyOf = (e) =>
+  e.id ? `${e.id}@${e.time}` : [e.kind, e.time, e.nick, e.room, e.text, e.target].join("\n");
 
 const state = {
   nick: null,          // our nickname now
@@ -25,6 +27,7 @@ const state = {
   pages: new Set(),    // refs of "Earlier messages" requests, whose answer goes on top
   nextRef: 1,
   everConnected: false,
+  limits: {},          // from welcome: text, topic, history
 };
 
 // A room or private conversation: its log (event objects), members and unread count.
@@ -56,6 +59,7 @@ const handlers = {
   welcome(m) {
     state.nick = m.nick;
     if (!state.motd) state.motd = m.motd || [];
+    state.limits = m.limits || {};
     const rejoining = state.everConnected;
     state.everConnected = true;
     renderMe();
@@ -406,6 +410,7 @@ function renderMembers() {
     return li;
   }));
   $("member-count").textContent = members.length ? `(${members.length})` : "";
+  $("show-members").textContent = members.length ? `Members ${members.length}` : "Members";
   document.body.classList.toggle("no-members", !(conv && isRoom(conv.target)));
 }
 
@@ -470,6 +475,7 @@ function leave(reason) {
 function loadEarlier(limit = PAGE) {
   const conv = state.shown;
   if (!conv || !isRoom(conv.target)) return;
+  limit = Math.min(limit, state.limits.history || limit);  // the server's page limit
   const oldest = conv.entries.find((x) => x.id);
   const command = { type: "history", room: conv.target, limit, ref: ref() };
   if (oldest) command.before = oldest.id;
@@ -578,6 +584,8 @@ function wire() {
   $("status").addEventListener("click", () => connection.retryNow());
   $("show-conversations").addEventListener("click", () => togglePane("show-conversations", "sidebar"));
   $("show-members").addEventListener("click", () => togglePane("show-members", "member-pane"));
+  // On a phone a pane lies over the log: a tap beside it puts it away.
+  document.querySelector(".main").addEventListener("click", closePanes);
   for (const dialog of document.querySelectorAll("dialog")) {
     // Escape closes a <dialog> by itself; the close buttons and a click on the backdrop too.
     dialog.addEventListener("click", (ev) => {
