@@ -71,7 +71,7 @@ std::optional<std::string> local_path(const std::string& ref) {
 
 }  // namespace
 
-TEST_CASE("every file of the web client is embedded byte for byte, and nothing else") {
+TEST_CASE("every file of the web client is embedded byte for byte and nothing else") {
     std::set<std::string> on_disk;
     for (const auto& entry : fs::directory_iterator(client_dir)) {
         REQUIRE(entry.is_regular_file());
