@@ -134,13 +134,14 @@ const handlers = {
         return;
       }
       case "join": {
-        const conv = conversation(e.room);
+        const conv = roomOf(e);
+        if (!conv) return;
         conv.members.set(fold(e.nick), { nick: e.nick });
         addEntry(conv, e);
         break;
       }
       case "part": case "kick": {
-        const conv = state.convs.get(fold(e.room));
+        const conv = e.room && state.convs.get(fold(e.room));
         if (!conv) return;
         const gone = e.kind === "kick" ? e.target : e.nick;
         conv.members.delete(fold(gone));
@@ -162,13 +163,15 @@ const handlers = {
         renamed(e);
         break;
       case "topic": {
-        const conv = conversation(e.room);
+        const conv = roomOf(e);
+        if (!conv) return;
         conv.topic = e.text ? { text: e.text, nick: e.nick, time: e.time } : null;
         addEntry(conv, e);
         break;
       }
       case "mode": {
-        const conv = conversation(e.room);
+        const conv = roomOf(e);
+        if (!conv) return;
         applyMode(conv, e.text || "");
         addEntry(conv, e);
         break;
@@ -210,6 +213,11 @@ const handlers = {
   },
 };
 
+// The conversation of a room's event (the one shown, should a room be missing).
+function roomOf(e) {
+  return e.room ? conversation(e.room) : state.shown;
+}
+
 function setMembers(conv, list) {
   conv.members = new Map(list.map((x) => [fold(x.nick), { ...x }]));
   if (conv === state.shown) renderMembers();
@@ -231,22 +239,26 @@ function applyMode(conv, text) {
 }
 
 function renamed(e) {
-  const from = fold(e.nick);
-  const to = e.text;
-  if (state.nick && from === fold(state.nick)) {
+  const from = fold(e.nick || "");
+  const to = e.text || "";
+  const mine = state.nick && from === fold(state.nick);
+  if (mine) {
     state.nick = to;
     // A rename the user made (not the server's guest name) is the one to reclaim later.
     state.wantedNick = to;
     renderMe();
   }
+  let told = false;
   for (const conv of state.convs.values()) {
     const member = conv.members.get(from);
     if (member) {
       conv.members.delete(from);
       conv.members.set(fold(to), { ...member, nick: to });
       addEntry(conv, e);
+      told = told || conv === state.shown;
     }
   }
+  if (mine && !told && state.shown) addEntry(state.shown, e);
   // A private conversation follows the person to the new name.
   const priv = state.convs.get(from);
   if (priv && !isRoom(priv.target) && !state.convs.has(fold(to))) {
@@ -345,6 +357,14 @@ function close(conv, quietly = false) {
   if (!quietly) $("input").focus();
 }
 
+// Lists are redrawn whole (they are short); a keyboard user's focus stays on the same item.
+function replaceItems(list, items, key) {
+  const focused = list.contains(document.activeElement)
+    ? document.activeElement.closest("li")?.dataset[key] : undefined;
+  list.replaceChildren(...items);
+  if (focused !== undefined) items.find((li) => li.dataset[key] === focused)?.querySelector("button")?.focus();
+}
+
 function renderConversations() {
   const items = [...state.convs.values()]
     .sort((a, b) => (isRoom(b.target) - isRoom(a.target)) || fold(a.target).localeCompare(fold(b.target)))
@@ -370,7 +390,7 @@ function renderConversations() {
       li.append(button);
       return li;
     });
-  $("conversations").replaceChildren(...items);
+  replaceItems($("conversations"), items, "target");
   const total = [...state.convs.values()].reduce((n, c) => n + c.unread, 0);
   document.title = total ? `(${total}) Parley` : "Parley";
 }
@@ -394,7 +414,7 @@ function renderMembers() {
   const conv = state.shown;
   const members = conv && isRoom(conv.target) ? [...conv.members.values()] : [];
   members.sort((a, b) => fold(a.nick).localeCompare(fold(b.nick)));
-  $("members").replaceChildren(...members.map((m) => {
+  replaceItems($("members"), members.map((m) => {
     const li = document.createElement("li");
     li.dataset.nick = m.nick;
     if (m.op) li.classList.add("op");
@@ -408,7 +428,7 @@ function renderMembers() {
     button.setAttribute("aria-label", self ? `${m.nick}${role} (you)` : `${m.nick}${role}: private message`);
     li.append(button);
     return li;
-  }));
+  }), "nick");
   $("member-count").textContent = members.length ? `(${members.length})` : "";
   $("show-members").textContent = members.length ? `Members ${members.length}` : "Members";
   document.body.classList.toggle("no-members", !(conv && isRoom(conv.target)));
@@ -420,7 +440,7 @@ function renderMe() {
 
 function renderRoomList(rooms) {
   rooms.sort((a, b) => fold(a.name).localeCompare(fold(b.name)));
-  $("room-entries").replaceChildren(...rooms.map((r) => {
+  replaceItems($("room-entries"), rooms.map((r) => {
     const li = document.createElement("li");
     li.dataset.room = r.name;
     const button = document.createElement("button");
@@ -437,7 +457,7 @@ function renderRoomList(rooms) {
     button.append(name, count, topic);
     li.append(button);
     return li;
-  }));
+  }), "room");
   $("room-list-empty").hidden = rooms.length > 0;
 }
 
