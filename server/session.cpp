@@ -20,6 +20,7 @@
 #include "server/server_state.hpp"
 #include "server/session_scope.hpp"
 #include "server/transport/tls.hpp"
+#include "server/web/web_front_end.hpp"
 #include "shared/irc/text.hpp"
 
 namespace parley {
@@ -126,6 +127,7 @@ Task<void> serve(Socket socket, ServerState& state, bool tls) {
 
 template Task<void> serve<LineFrontEnd>(Socket, ServerState&, bool);
 template Task<void> serve<IrcFrontEnd>(Socket, ServerState&, bool);
+template Task<void> serve<WebFrontEnd>(Socket, ServerState&, bool);
 
 Session::Session(Socket& socket, ServerState& state, Protocol protocol)
     : state_(state),

@@ -63,18 +63,24 @@ HttpResponse error_response(unsigned status, std::string_view why) {
 
 std::string_view reason_phrase(unsigned status) {
     switch (status) {
+        case 101:
+            return "Switching Protocols";
         case 200:
             return "OK";
         case 400:
             return "Bad Request";
         case 404:
             return "Not Found";
+        case 403:
+            return "Forbidden";
         case 405:
             return "Method Not Allowed";
         case 408:
             return "Request Timeout";
         case 414:
             return "URI Too Long";
+        case 426:
+            return "Upgrade Required";
         case 431:
             return "Request Header Fields Too Large";
         case 500:
@@ -91,6 +97,20 @@ std::string_view reason_phrase(unsigned status) {
 }
 
 std::string serialize(const HttpResponse& r, bool keep_alive, bool head_only) {
+    if (r.status < 200) {
+        // 1xx: no content, so no Content-Length (RFC 9110 8.6); its own fields say the rest
+        // (Connection: Upgrade).
+        std::string out = fmt::format("HTTP/1.1 {} {}\r\nDate: {}\r\n", r.status,
+                                      reason_phrase(r.status), http_date());
+        for (const auto& [name, value] : r.headers) {
+            out += name;
+            out += ": ";
+            out += value;
+            out += "\r\n";
+        }
+        out += "\r\n";
+        return out;
+    }
     std::string out = fmt::format(
         "HTTP/1.1 {} {}\r\nDate: {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: "
         "{}\r\n",
@@ -138,6 +158,10 @@ HttpServer::HttpServer(ServerState& state, Limits limits) : state_(state), limit
 
 void HttpServer::route(std::string path, Handler handler) {
     routes_.insert_or_assign(std::move(path), std::move(handler));
+}
+
+void HttpServer::upgrade(std::string path, Upgrade upgrade) {
+    upgrades_.insert_or_assign(std::move(path), std::move(upgrade));
 }
 
 void HttpServer::close_all() {
@@ -242,6 +266,23 @@ Task<void> HttpServer::serve(Socket socket) {
                           false);
             co_await linger(socket, deadline);
             co_return;
+        }
+        if (const auto up = upgrades_.find(request.path()); up != upgrades_.end()) {
+            HttpResponse response = up->second.check(request);
+            if (response.status == 101 && buffer.size() > request.head_size) {
+                // The client may not send before it has the answer (RFC 6455 4.1): bytes here
+                // would belong to neither protocol.
+                response = error_response(400, "data sent before the handshake's answer");
+            }
+            if (response.status != 101) {
+                co_await send(response, false, false);
+                co_await linger(socket, deadline);
+                co_return;
+            }
+            if (co_await send(response, true, false)) {
+                up->second.take(std::move(socket));
+            }
+            co_return;  // this coroutine's guards go; the new protocol's session has its own
         }
         // A body is not read: answered, then the connection ends (its bytes would be taken
         // for the next request).

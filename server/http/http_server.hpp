@@ -1,6 +1,7 @@
 #pragma once
-// Parley's HTTP/1.1 server: today /metrics for Prometheus; the browser client will add its
-// static files and the WebSocket upgrade as routes here.
+// Parley's HTTP/1.1 server: /metrics for Prometheus on --metrics-listen, and the web client's
+// files and its WebSocket endpoint on --http-listen (server/web/web_endpoint.cpp), each a
+// server of its own with its own routes.
 //
 // Built as the chat listeners are (the design card): an acceptor coroutine per
 // --metrics-listen endpoint spawns a session coroutine per connection, whose frame holds its
@@ -9,7 +10,9 @@
 // is parsed by shared/http (pure, fuzzed); each request must arrive within a deadline, so a
 // slow client holds a slot for a few seconds at most. Keep-alive is HTTP/1.1's default; a
 // refused head, a request with a body, or "Connection: close" ends the connection after the
-// response.
+// response. A route may switch the connection to another protocol (101, a WebSocket): the
+// session coroutine writes the 101 and hands the socket on, and with it ends, releasing its
+// slot among the HTTP connections; the new protocol's session coroutine takes over.
 
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/endpoint.hpp"
 #include "server/task.hpp"
 #include "shared/http/request.hpp"
 
@@ -62,6 +66,15 @@ class HttpServer {
     // Serves GET and HEAD of `path` (other methods: 405 with Allow; other paths: 404).
     void route(std::string path, Handler handler);
 
+    // A path where the connection may switch protocols. `check` answers the request: 101 to
+    // switch (its headers say to what), anything else is sent as a refusal. After the 101 is
+    // written, `take` is given the connection.
+    struct Upgrade {
+        Handler check;
+        std::function<void(Socket)> take;
+    };
+    void upgrade(std::string path, Upgrade upgrade);
+
     // The acceptor coroutine of one endpoint: spawns serve() per connection until the
     // acceptor is closed.
     Task<void> listen(Acceptor& acceptor);
@@ -79,6 +92,7 @@ class HttpServer {
     ServerState& state_;
     Limits limits_;
     std::map<std::string, Handler, std::less<>> routes_;
+    std::map<std::string, Upgrade, std::less<>> upgrades_;
     std::unordered_set<Socket*> open_;  // the connections' sockets, in their coroutines' frames
 };
 
