@@ -101,27 +101,23 @@ const handlers = {
   history(m) {
     const conv = state.convs.get(fold(m.room));
     if (!conv) return;
+    const paging = state.pages.delete(m.ref);
     const events = (m.events || []).filter((e) => !conv.keys.has(keyOf(e)));
     for (const e of events) conv.keys.add(keyOf(e));
-    if (state.pages.delete(m.ref) || !conv.seen) {
-      // An older page, or the first scrollback of a room, goes on top (above our own join and
-      // the MOTD), keeping the reader's place in the log.
-      const paging = conv.seen;
-      conv.entries.unshift(...events);
-      conv.more = m.more && (events.length > 0 || !paging);
-      conv.seen = true;
-      if (conv === state.shown) renderLog({ keepPlace: paging });
-      return;
-    }
-    // Scrollback after a reconnect: the log already holds what came before the drop; only
-    // what is not older than its last line is added, so the missed part reads on from where
-    // the log stopped, and counts as unread. (The times compared are the server's: the page's
-    // own notes carry the browser's clock.)
+    // The first scrollback of a room, and every page asked for, say whether there is more.
+    // (Later ones, after a reconnect or when the server restores a room's stored history,
+    // do not change what "Earlier messages" would find.)
+    if (paging) conv.more = m.more && events.length > 0;
+    else if (!conv.seen) conv.more = m.more;
+    // What was missed while disconnected counts as unread: newer than anything we had.
     const last = conv.entries.findLast((x) => x.time && !x.local)?.time || "";
-    const fresh = events.filter((e) => e.time >= last);
-    if (fresh.length) note(conv, "info", `${fresh.length} while you were away:`);
-    for (const e of fresh) addEntry(conv, e);
-    if (conv === state.shown) renderLog();
+    if (conv.seen && !paging && conv !== state.shown) {
+      conv.unread += events.filter((e) => e.time > last && isTalk(e) && !isOwn(e)).length;
+      renderConversations();
+    }
+    conv.seen = true;
+    conv.entries = mergeByTime(conv.entries, events);
+    if (conv === state.shown) renderLog({ keepPlace: paging || !nearBottom() });
   },
 
   event(e) {
@@ -216,6 +212,20 @@ const handlers = {
 // The conversation of a room's event (the one shown, should a room be missing).
 function roomOf(e) {
   return e.room ? conversation(e.room) : state.shown;
+}
+
+// Scrollback, pages and restored history all fall into place by time: the log may already
+// hold our join line, the MOTD, or what came before a drop. Both lists are in time order; the
+// page's own notes carry the browser's clock, close enough to place them.
+function mergeByTime(entries, events) {
+  if (events.length === 0) return entries;
+  const merged = [];
+  let i = 0;
+  for (const e of events) {
+    while (i < entries.length && entries[i].time <= e.time) merged.push(entries[i++]);
+    merged.push(e);
+  }
+  return merged.concat(entries.slice(i));
 }
 
 function setMembers(conv, list) {
