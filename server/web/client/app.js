@@ -392,8 +392,8 @@ function renderConversations() {
         const unread = document.createElement("span");
         unread.className = "unread";
         unread.textContent = String(conv.unread);
-        unread.setAttribute("aria-label", `${conv.unread} unread`);
         button.append(unread);
+        button.setAttribute("aria-label", `${conv.target}, ${conv.unread} unread`);
       }
       if (conv === state.shown) button.setAttribute("aria-current", "page");
       if (!isRoom(conv.target)) li.classList.add("private");
@@ -640,9 +640,12 @@ function wire() {
 
 // ---- the connection -----------------------------------------------------------------------
 
+// The status line counts down every second: screen readers hear only the changes of state.
 function setStatus(stateName, text) {
+  if ($("status").dataset.state !== stateName) $("announce").textContent = text;
   $("status").dataset.state = stateName;
   $("status").textContent = text;
+  $("status").title = stateName === "closed" && !connection.stopped ? "Click to reconnect now" : "";
 }
 
 const connection = new Connection({
