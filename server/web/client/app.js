@@ -4,7 +4,7 @@
 
 import { Connection } from "./connection.js";
 import { parseLine, HELP } from "./commands.js";
-import { fold, isTalk, ownEvent, renderEntry } from "./entry.js";
+import { daySeparator, fold, isTalk, ownEvent, renderEntry } from "./entry.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_ENTRIES = 2000;  // per conversation: a tab left open for days stays small
@@ -306,8 +306,10 @@ function addEntry(conv, e) {
   if (conv === state.shown) {
     const log = $("log");
     const atBottom = nearBottom();
+    const day = daySeparator(conv.entries[conv.entries.length - 2], e);
+    if (day) log.append(day);
     log.append(renderEntry(e, state.nick));
-    while (log.childElementCount > MAX_ENTRIES) log.firstElementChild.remove();
+    while (log.childElementCount > MAX_ENTRIES + 50) log.firstElementChild.remove();
     if (atBottom || (talk && isOwn(e))) scrollToBottom();
     if (talk && !isOwn(e)) announce(e);
   } else if (talk && !isOwn(e)) {
@@ -337,7 +339,13 @@ function renderLog({ keepPlace = false } = {}) {
   const s = $("scroller");
   const fromBottom = s.scrollHeight - s.scrollTop;
   const conv = state.shown;
-  $("log").replaceChildren(...(conv ? conv.entries.map((e) => renderEntry(e, state.nick)) : []));
+  const nodes = [];
+  for (const [i, e] of (conv ? conv.entries : []).entries()) {
+    const day = daySeparator(conv.entries[i - 1], e);
+    if (day) nodes.push(day);
+    nodes.push(renderEntry(e, state.nick));
+  }
+  $("log").replaceChildren(...nodes);
   $("more").hidden = !conv || !isRoom(conv.target) || !conv.more;
   if (keepPlace) s.scrollTop = s.scrollHeight - fromBottom;
   else scrollToBottom();

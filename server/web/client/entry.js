@@ -66,3 +66,17 @@ export function renderEntry(e, me) {
   li.append(time, nick, text);
   return li;
 }
+
+// A line with the date before the first entry of each day, so that "13:05" is never ambiguous
+// (none above today's first entry when the log starts today). null when none is due.
+export function daySeparator(previous, e) {
+  const day = (x) => (x && x.time ? new Date(x.time).toDateString() : "");
+  const today = new Date().toDateString();
+  if (!e.time || day(e) === day(previous) || (!previous && day(e) === today)) return null;
+  const li = document.createElement("li");
+  li.className = "day";
+  li.setAttribute("role", "separator");
+  li.textContent = day(e) === today ? "Today"
+    : new Date(e.time).toLocaleDateString([], { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  return li;
+}
