@@ -81,7 +81,11 @@ struct Server::Impl {
     };
     std::vector<Listening> acceptors;
     std::vector<Acceptor> metrics_acceptors;
-    std::vector<Acceptor> web_acceptors;
+    struct WebListening {
+        Acceptor acceptor;
+        bool tls;  // HTTPS, and WebSockets over TLS (wss://)
+    };
+    std::vector<WebListening> web_acceptors;
     asio::signal_set signals{io};
     Timer idle_timer{io.get_executor()};
     Timer watchdog_timer{io.get_executor()};
@@ -110,7 +114,7 @@ Task<void> Server::Impl::shut_down() {
         a.close(ignored);
     }
     for (auto& a : web_acceptors) {
-        a.close(ignored);
+        a.acceptor.close(ignored);
     }
     http.close_all();
     web.close_all();
@@ -470,11 +474,16 @@ Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
         return r;
     });
     for (const std::string& spec : impl_->config.http_listen) {
-        if (spec.starts_with(tls_scheme)) {
-            throw std::runtime_error(fmt::format(
-                "{}: --http-listen takes no tls:// (serve it behind a TLS proxy)", spec));
+        std::string address = spec;
+        const bool tls = address.starts_with(tls_scheme);
+        if (tls) {
+            address.erase(0, tls_scheme.size());
+            if (!impl_->state.tls) {
+                throw std::runtime_error(fmt::format("{} needs --tls-cert and --tls-key", spec));
+            }
         }
-        impl_->web_acceptors.push_back(bind_acceptor(impl_->io, spec, parse_endpoint(spec)));
+        impl_->web_acceptors.push_back(
+            Impl::WebListening{bind_acceptor(impl_->io, spec, parse_endpoint(address)), tls});
     }
     ws::OriginPolicy origins;
     std::string origin_error;
@@ -506,7 +515,7 @@ std::vector<std::string> Server::http_endpoints() const {
     std::vector<std::string> out;
     for (const auto& a : impl_->web_acceptors) {
         asio::error_code ec;
-        out.push_back(describe(a.local_endpoint(ec)));
+        out.push_back(describe(a.acceptor.local_endpoint(ec)));
     }
     return out;
 }
@@ -539,9 +548,10 @@ void Server::run(bool handle_signals) {
         spdlog::info("listening on {} (metrics)", describe(acceptor.local_endpoint()));
         asio::co_spawn(s.io, s.http.listen(acceptor), log_escaped);
     }
-    for (auto& acceptor : s.web_acceptors) {
-        spdlog::info("listening on {} (web)", describe(acceptor.local_endpoint()));
-        asio::co_spawn(s.io, s.web.listen(acceptor), log_escaped);
+    for (auto& [acceptor, tls] : s.web_acceptors) {
+        spdlog::info("listening on {} ({})", describe(acceptor.local_endpoint()),
+                     tls ? "web, tls" : "web");
+        asio::co_spawn(s.io, s.web.listen(acceptor, tls), log_escaped);
     }
     asio::co_spawn(s.io, s.sweep_idle(), log_escaped);
     // The listeners are bound (in the constructor) and accepting as soon as the loop runs.

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -31,6 +32,7 @@
 namespace parley {
 
 struct ServerState;
+class TlsConnection;
 
 struct HttpResponse {
     unsigned status = 200;
@@ -68,16 +70,16 @@ class HttpServer {
 
     // A path where the connection may switch protocols. `check` answers the request: 101 to
     // switch (its headers say to what), anything else is sent as a refusal. After the 101 is
-    // written, `take` is given the connection.
+    // written, `take` is given the connection, and its TLS when it came over HTTPS.
     struct Upgrade {
         Handler check;
-        std::function<void(Socket)> take;
+        std::function<void(Socket, std::unique_ptr<TlsConnection>)> take;
     };
     void upgrade(std::string path, Upgrade upgrade);
 
-    // The acceptor coroutine of one endpoint: spawns serve() per connection until the
-    // acceptor is closed.
-    Task<void> listen(Acceptor& acceptor);
+    // The acceptor coroutine of one endpoint (over TLS if `tls`: HTTPS): spawns serve() per
+    // connection until the acceptor is closed.
+    Task<void> listen(Acceptor& acceptor, bool tls = false);
 
     // Shutdown: closes every connection (their session coroutines then end).
     void close_all();
@@ -86,7 +88,7 @@ class HttpServer {
 
   private:
     friend class HttpSlot;
-    Task<void> serve(Socket socket);
+    Task<void> serve(Socket socket, bool tls);
     HttpResponse respond(const http::Request& request) const;
 
     ServerState& state_;

@@ -9,6 +9,7 @@
 #include "server/log_escaped.hpp"
 #include "server/server_state.hpp"
 #include "server/session.hpp"
+#include "server/transport/tls.hpp"
 #include "server/web/assets.hpp"
 #include "server/web/web_front_end.hpp"
 
@@ -76,9 +77,10 @@ void serve_web_client(HttpServer& http, ServerState& state, const ws::OriginPoli
                      {"Sec-WebSocket-Accept", check.accept}};
         return r;
     };
-    ws_upgrade.take = [&state](Socket socket) {
+    ws_upgrade.take = [&state](Socket socket, std::unique_ptr<TlsConnection> tls) {
         const auto executor = socket.get_executor();
-        asio::co_spawn(executor, serve<WebFrontEnd>(std::move(socket), state, false),
+        asio::co_spawn(executor,
+                       serve<WebFrontEnd>(std::move(socket), state, false, std::move(tls)),
                        LogEscaped{"session"});
     };
     http.upgrade("/ws", std::move(ws_upgrade));
