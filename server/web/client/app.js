@@ -627,7 +627,10 @@ function wire() {
   for (const dialog of document.querySelectorAll("dialog")) {
     // Escape closes a <dialog> by itself; the close buttons and a click on the backdrop too.
     dialog.addEventListener("click", (ev) => {
-      if (ev.target === dialog || ev.target.closest("[data-close]")) dialog.close();
+      const r = dialog.getBoundingClientRect();
+      const outside = ev.target === dialog && (ev.clientX < r.left || ev.clientX > r.right ||
+                                               ev.clientY < r.top || ev.clientY > r.bottom);
+      if (outside || ev.target.closest("[data-close]")) dialog.close();
     });
     dialog.addEventListener("close", () => $("input").focus());
   }
