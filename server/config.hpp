@@ -17,14 +17,14 @@ struct Oper {
 
 struct Config {
     // Listeners, "HOST:PORT" or "tls://HOST:PORT"; an empty list turns the kind off.
-    std::vector<std::string> listen{"127.0.0.1:7777"};      // plain (nc, telnet)
-    std::vector<std::string> irc_listen{"127.0.0.1:6667"};  // IRC
-    std::vector<std::string> metrics_listen;                // HTTP, /metrics; off by default
+    std::vector<std::string> listen{"127.0.0.1:7777"};       // plain (nc, telnet)
+    std::vector<std::string> irc_listen{"127.0.0.1:6667"};   // IRC
+    std::vector<std::string> metrics_listen;                 // HTTP, /metrics; off by default
     std::vector<std::string> http_listen{"127.0.0.1:8080"};  // HTTP: the web client and /ws
-    std::string http_origin = "same";  // pages that may open /ws (ws::parse_origin_policy)
-    std::size_t max_line = 4096;                            // bytes per received line
-    double rate = 5;                                        // lines per second per client
-    double burst = 20;                                      // lines a client may send at once
+    std::string http_origin = "same";    // pages that may open /ws (ws::parse_origin_policy)
+    std::size_t max_line = 4096;         // bytes per received line
+    double rate = 5;                     // lines per second per client
+    double burst = 20;                   // lines a client may send at once
     double strikes = 30;                 // refused lines before disconnect (1/s recovery)
     std::size_t outbox_bytes = 1 << 20;  // unread bytes queued for one client
     std::size_t max_clients = 10000;     // connections in all
@@ -35,6 +35,8 @@ struct Config {
     bool timestamps = false;             // prefix every line with HH:MM:SS
     double shutdown_timeout = 2;         // seconds to flush outboxes on SIGINT/SIGTERM
     double quit_linger = 5;              // seconds a leaving client has to read its last lines
+    double web_ping_interval =
+        30;                    // seconds of silence before a browser is pinged (tests shorten it)
     double http_timeout = 10;  // seconds an HTTP client has for a request head (tests shorten it)
     std::string log_level = "info";
     std::string motd_file;

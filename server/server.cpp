@@ -470,7 +470,7 @@ Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
     impl_->http.route("/metrics", [&s = *impl_](const http::Request&) {
         HttpResponse r;
         r.content_type = PrometheusText::content_type;
-        r.body = expose_metrics(s.state, s.http.connections());
+        r.body = expose_metrics(s.state, s.http.connections() + s.web.connections());
         return r;
     });
     for (const std::string& spec : impl_->config.http_listen) {

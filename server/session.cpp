@@ -71,7 +71,7 @@ Task<void> serve(Socket socket, ServerState& state, bool tls,
     Session session{socket, state, Front::protocol_kind};
     Front front{session};  // the client's protocol
     Metrics& metrics = state.metrics;
-    metrics.of(Front::protocol_kind).accepted[tls] += 1;
+    metrics.of(Front::protocol_kind).accepted[tls || secured != nullptr] += 1;
     if (!session.connected() || state.closing) {
         if (state.closing) {
             metrics.refused(Front::protocol_kind, Refusal::shutting_down);

@@ -48,6 +48,9 @@ class WebFrontEnd final : public FrontEnd {
     void removed_from_room() override {}
     void restored(const Room& room, std::size_t messages, bool topic) override;
     Message farewell(Farewell why, std::string_view code, std::string_view text) override;
+    // Pings a browser quiet for 30 s (and every 30 s after that while it stays quiet):
+    // Config::web_ping_interval.
+    void on_idle(std::chrono::steady_clock::duration silent) override;
     std::string_view user() const override { return "web"; }
     std::string_view realname() const override { return "Parley web client"; }
     std::string_view protocol() const override { return "web"; }
@@ -93,6 +96,7 @@ class WebFrontEnd final : public FrontEnd {
     Session& session_;
     ws::MessageReader reader_;
     bool flood_reported_ = false;
+    std::uint8_t pings_ = 0;  // keepalive pings sent since the browser last said anything
     HistoryRequests history_;
 };
 

@@ -133,6 +133,20 @@ bool WebFrontEnd::acceptable(std::string_view text, const std::string& ref) {
     return true;
 }
 
+// Proxies and NAT boxes drop connections that stay quiet for a minute or so (nginx's default
+// proxy_read_timeout is 60 s): a ping after 30 s of silence keeps an open page's connection
+// alive. Browsers answer pings by themselves, and the pong counts as input, so an open page
+// never reaches --idle-timeout while a closed one, or a dead peer, does.
+void WebFrontEnd::on_idle(std::chrono::steady_clock::duration silent) {
+    const auto keepalive = from_seconds(session_.state().config.web_ping_interval);
+    if (silent < keepalive) {
+        pings_ = 0;
+    } else if (silent >= keepalive * (pings_ + 1) && pings_ < 255) {
+        ++pings_;
+        session_.deliver(make_message(ws::frame(ws::Opcode::ping, {})));
+    }
+}
+
 Message WebFrontEnd::farewell(Farewell why, std::string_view code, std::string_view text) {
     switch (why) {
         case Farewell::shutdown:

@@ -74,6 +74,11 @@ class MessageReader {
     bool next(Incoming& out);
     // Whether a failure or a Close has been returned: the reader takes nothing more.
     bool done() const { return done_; }
+    // The bytes held: those fed and not yet returned, and the fragments of an unfinished
+    // message. Once next() has returned false it is at most max_message + 139 (a message's
+    // fragments, and a frame header of 14 bytes with up to 125 bytes of a control frame), and
+    // 0 when no frame is unfinished.
+    std::size_t buffered() const { return buffer_.size() - consumed_ + message_.size(); }
 
   private:
     // Ends the reader with a failure to close with.
@@ -107,7 +112,8 @@ std::size_t header_size(std::size_t size);
 void append_frame(std::string& out, Opcode op, std::string_view payload);
 std::string frame(Opcode op, std::string_view payload);
 // A Close frame with `code` and `reason`, cut to fit a control frame (123 bytes) at a UTF-8
-// boundary.
+// boundary. close_code::no_status, which stands for a Close without a code, gives exactly
+// that: an empty Close (a reason needs a code).
 std::string close_frame(std::uint16_t code, std::string_view reason);
 // A masked frame, as a client sends (tests, load tools); `fin` false for a fragment.
 std::string masked_frame(Opcode op, std::string_view payload, std::array<std::uint8_t, 4> mask,

@@ -272,3 +272,25 @@ TEST_CASE("the web client's page is served with its security headers", "[web]") 
     raw.expect_line("X-Content-Type-Options: nosniff");
     raw.expect([](std::string_view l) { return l.find("<script") != std::string_view::npos; });
 }
+
+TEST_CASE("a quiet browser is pinged, and its pong keeps it from idling out", "[web]") {
+    Config config = web_config();
+    config.web_ping_interval = 1;
+    config.idle_timeout = 2;
+    TestServer server(config);
+    auto a = WebClient::open(server.http_port(), "anna");
+    const auto opened = std::chrono::steady_clock::now();
+    // Answering each ping, the browser outlives the idle timeout by far.
+    int pongs = 0;
+    while (std::chrono::steady_clock::now() - opened < 3500ms) {
+        auto frame = a->next(5s);
+        REQUIRE(frame);
+        REQUIRE(frame->kind == ws::Incoming::Kind::ping);
+        a->send_frame(ws::Opcode::pong, frame->payload);
+        ++pongs;
+    }
+    CHECK(pongs >= 2);
+    a->sync();
+    // Silent, it is pinged, then closed at the idle timeout with 1001.
+    CHECK(a->expect_close(5s) == ws::close_code::going_away);
+}
