@@ -17,6 +17,8 @@ if(NOT SOURCE_DIR OR NOT OUTPUT)
 endif()
 
 file(GLOB files RELATIVE ${SOURCE_DIR} ${SOURCE_DIR}/*)
+# Hidden files and backups are an editor's (.app.js.swp, style.css~), not the client's.
+list(FILTER files EXCLUDE REGEX "^\\.|~$")
 list(SORT files)
 if(NOT "index.html" IN_LIST files)
   message(FATAL_ERROR "${SOURCE_DIR} has no index.html: the page at / would be missing")

@@ -4,14 +4,18 @@
 
 import { Connection } from "./connection.js";
 import { parseLine, HELP } from "./commands.js";
+import { daySeparator, fold, isTalk, ownEvent, renderEntry } from "./entry.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_ENTRIES = 2000;  // per conversation: a tab left open for days stays small
 const PAGE = 50;           // "Earlier messages" fetches this many
 
-// Names compare as the server compares them: ASCII case folded (CASEMAPPING=ascii).
-const fold = (name) => name.replace(/[A-Z]/g, (c) => c.toLowerCase());
 const isRoom = (target) => target.startsWith("#");
+// What makes an event the same one when it arrives twice (live, then in scrollback): its id
+// and time (a server restarted without a data directory counts ids from 1 again), or for
+// events without an id (join, part, ...) everything they say.
+const keyOf = (e) =>
+  e.id ? `${e.id}@${e.time}` : [e.kind, e.time, e.nick, e.room, e.text, e.target].join("\n");
 
 const state = {
   nick: null,          // our nickname now
@@ -23,13 +27,14 @@ const state = {
   pages: new Set(),    // refs of "Earlier messages" requests, whose answer goes on top
   nextRef: 1,
   everConnected: false,
+  limits: {},          // from welcome: text, topic, history
 };
 
 // A room or private conversation: its log (event objects), members and unread count.
 function conversation(target) {
   let conv = state.convs.get(fold(target));
   if (!conv) {
-    conv = { target, entries: [], ids: new Set(), members: new Map(), topic: null,
+    conv = { target, entries: [], keys: new Set(), members: new Map(), topic: null,
              unread: 0, more: false, joined: isRoom(target), key: "" };
     state.convs.set(fold(target), conv);
     renderConversations();
@@ -54,6 +59,7 @@ const handlers = {
   welcome(m) {
     state.nick = m.nick;
     if (!state.motd) state.motd = m.motd || [];
+    state.limits = m.limits || {};
     const rejoining = state.everConnected;
     state.everConnected = true;
     renderMe();
@@ -95,27 +101,23 @@ const handlers = {
   history(m) {
     const conv = state.convs.get(fold(m.room));
     if (!conv) return;
-    const events = (m.events || []).filter((e) => !(e.id && conv.ids.has(e.id)));
-    if (state.pages.delete(m.ref)) {
-      // An older page goes on top, keeping the reader's place in the log.
-      conv.entries.unshift(...events.map(entryOf));
-      for (const e of events) if (e.id) conv.ids.add(e.id);
-      conv.more = m.more && events.length > 0;
-      if (conv === state.shown) renderLog({ keepPlace: true });
-      return;
-    }
-    // Scrollback after a join. After a reconnect the log already holds what came before the
-    // drop: only what is newer (a message id not seen, or anything later than the last line)
-    // is added, so the missed part reads on from where the log stopped.
-    // (Times compared are the server's: the page's own notes carry the browser's clock.)
+    const paging = state.pages.delete(m.ref);
+    const events = (m.events || []).filter((e) => !conv.keys.has(keyOf(e)));
+    for (const e of events) conv.keys.add(keyOf(e));
+    // The first scrollback of a room, and every page asked for, say whether there is more.
+    // (Later ones, after a reconnect or when the server restores a room's stored history,
+    // do not change what "Earlier messages" would find.)
+    if (paging) conv.more = m.more && events.length > 0;
+    else if (!conv.seen) conv.more = m.more;
+    // What was missed while disconnected counts as unread: newer than anything we had.
     const last = conv.entries.findLast((x) => x.time && !x.local)?.time || "";
-    const fresh = events.filter((e) => (e.id ? true : e.time > last));
-    if (!conv.seen) conv.more = m.more;
-    else if (fresh.length) note(conv, "info", `${fresh.length} while you were away:`);
-    // The first scrollback is old news; what was missed during a drop counts as unread.
-    for (const e of fresh) addEntry(conv, e, { quiet: !conv.seen });
+    if (conv.seen && !paging && conv !== state.shown) {
+      conv.unread += events.filter((e) => e.time > last && isTalk(e) && !isOwn(e)).length;
+      renderConversations();
+    }
     conv.seen = true;
-    if (conv === state.shown) renderLog();
+    conv.entries = mergeByTime(conv.entries, events);
+    if (conv === state.shown) renderLog({ keepPlace: paging || !nearBottom() });
   },
 
   event(e) {
@@ -128,13 +130,14 @@ const handlers = {
         return;
       }
       case "join": {
-        const conv = conversation(e.room);
+        const conv = roomOf(e);
+        if (!conv) return;
         conv.members.set(fold(e.nick), { nick: e.nick });
         addEntry(conv, e);
         break;
       }
       case "part": case "kick": {
-        const conv = state.convs.get(fold(e.room));
+        const conv = e.room && state.convs.get(fold(e.room));
         if (!conv) return;
         const gone = e.kind === "kick" ? e.target : e.nick;
         conv.members.delete(fold(gone));
@@ -156,13 +159,15 @@ const handlers = {
         renamed(e);
         break;
       case "topic": {
-        const conv = conversation(e.room);
+        const conv = roomOf(e);
+        if (!conv) return;
         conv.topic = e.text ? { text: e.text, nick: e.nick, time: e.time } : null;
         addEntry(conv, e);
         break;
       }
       case "mode": {
-        const conv = conversation(e.room);
+        const conv = roomOf(e);
+        if (!conv) return;
         applyMode(conv, e.text || "");
         addEntry(conv, e);
         break;
@@ -204,6 +209,25 @@ const handlers = {
   },
 };
 
+// The conversation of a room's event (the one shown, should a room be missing).
+function roomOf(e) {
+  return e.room ? conversation(e.room) : state.shown;
+}
+
+// Scrollback, pages and restored history all fall into place by time: the log may already
+// hold our join line, the MOTD, or what came before a drop. Both lists are in time order; the
+// page's own notes carry the browser's clock, close enough to place them.
+function mergeByTime(entries, events) {
+  if (events.length === 0) return entries;
+  const merged = [];
+  let i = 0;
+  for (const e of events) {
+    while (i < entries.length && entries[i].time <= e.time) merged.push(entries[i++]);
+    merged.push(e);
+  }
+  return merged.concat(entries.slice(i));
+}
+
 function setMembers(conv, list) {
   conv.members = new Map(list.map((x) => [fold(x.nick), { ...x }]));
   if (conv === state.shown) renderMembers();
@@ -225,22 +249,26 @@ function applyMode(conv, text) {
 }
 
 function renamed(e) {
-  const from = fold(e.nick);
-  const to = e.text;
-  if (state.nick && from === fold(state.nick)) {
+  const from = fold(e.nick || "");
+  const to = e.text || "";
+  const mine = state.nick && from === fold(state.nick);
+  if (mine) {
     state.nick = to;
     // A rename the user made (not the server's guest name) is the one to reclaim later.
     state.wantedNick = to;
     renderMe();
   }
+  let told = false;
   for (const conv of state.convs.values()) {
     const member = conv.members.get(from);
     if (member) {
       conv.members.delete(from);
       conv.members.set(fold(to), { ...member, nick: to });
       addEntry(conv, e);
+      told = told || conv === state.shown;
     }
   }
+  if (mine && !told && state.shown) addEntry(state.shown, e);
   // A private conversation follows the person to the new name.
   const priv = state.convs.get(from);
   if (priv && !isRoom(priv.target) && !state.convs.has(fold(to))) {
@@ -254,10 +282,6 @@ function renamed(e) {
 
 // ---- the log ------------------------------------------------------------------------------
 
-function entryOf(e) {
-  return { ...e };
-}
-
 // A line the page itself writes (help, errors, notes): kind "error" | "info" | "motd".
 function note(conv, kind, text) {
   if (!conv) {
@@ -267,85 +291,34 @@ function note(conv, kind, text) {
   addEntry(conv, { kind, text, time: new Date().toISOString(), local: true });
 }
 
-function addEntry(conv, e, { quiet = false } = {}) {
-  if (e.id) {
-    if (conv.ids.has(e.id)) return;
-    conv.ids.add(e.id);
+function addEntry(conv, e) {
+  if (!e.local) {
+    if (conv.keys.has(keyOf(e))) return;
+    conv.keys.add(keyOf(e));
   }
-  conv.entries.push(entryOf(e));
+  conv.entries.push(e);
   if (conv.entries.length > MAX_ENTRIES) {
     const dropped = conv.entries.splice(0, conv.entries.length - MAX_ENTRIES);
-    for (const x of dropped) if (x.id) conv.ids.delete(x.id);
+    for (const x of dropped) conv.keys.delete(keyOf(x));
     conv.more = true;
   }
-  const talk = ["message", "action", "notice"].includes(e.kind);
+  const talk = isTalk(e);
   if (conv === state.shown) {
     const log = $("log");
     const atBottom = nearBottom();
-    log.append(renderEntry(e));
-    while (log.childElementCount > MAX_ENTRIES) log.firstElementChild.remove();
+    const day = daySeparator(conv.entries[conv.entries.length - 2], e);
+    if (day) log.append(day);
+    log.append(renderEntry(e, state.nick));
+    while (log.childElementCount > MAX_ENTRIES + 50) log.firstElementChild.remove();
     if (atBottom || (talk && isOwn(e))) scrollToBottom();
-    if (talk && !quiet && !isOwn(e)) announce(e);
-  } else if (talk && !quiet && !isOwn(e)) {
+    if (talk && !isOwn(e)) announce(e);
+  } else if (talk && !isOwn(e)) {
     conv.unread += 1;
     renderConversations();
   }
 }
 
-const isOwn = (e) => !e.local && state.nick && fold(e.nick || "") === fold(state.nick);
-
-// What a muted line says after the nick.
-function describe(e) {
-  switch (e.kind) {
-    case "join": return `joined ${e.room}`;
-    case "part": return `left ${e.room}` + (e.text ? ` (${e.text})` : "");
-    case "quit": return "quit" + (e.text ? ` (${e.text})` : "");
-    case "nick": return `is now known as ${e.text}`;
-    case "topic": return e.text ? `set the topic: ${e.text}` : "cleared the topic";
-    case "kick": return `removed ${e.target} from ${e.room}` + (e.text ? ` (${e.text})` : "");
-    case "mode": return `set mode ${e.text}`;
-    case "invite": return `invites ${e.target} to ${e.room}`;
-    default: return e.text || "";
-  }
-}
-
-function formatTime(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? ""
-    : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
-}
-
-function renderEntry(e) {
-  const li = document.createElement("li");
-  li.className = "entry";
-  li.dataset.kind = e.kind;
-  if (e.id) li.dataset.id = String(e.id);
-  const talk = ["message", "action", "notice"].includes(e.kind);
-  if (!talk) li.classList.add("muted");
-  if (isOwn(e)) li.classList.add("own");
-  if (talk && !isOwn(e) && state.nick && mentions(e.text || "", state.nick)) li.classList.add("mention");
-
-  const time = document.createElement("time");
-  time.className = "time";
-  time.dateTime = e.time || "";
-  time.textContent = formatTime(e.time);
-  if (e.time) time.title = new Date(e.time).toLocaleString();
-  const nick = document.createElement("span");
-  nick.className = "nick";
-  nick.textContent = e.local ? (e.kind === "error" ? "!" : "·") : e.nick || "";
-  const text = document.createElement("span");
-  text.className = "text";
-  text.textContent = talk ? e.text || "" : describe(e);
-  li.append(time, nick, text);
-  return li;
-}
-
-function mentions(text, nick) {
-  const t = fold(text), n = fold(nick);
-  const i = t.indexOf(n);
-  const word = (c) => c !== undefined && /[a-z0-9_\-\[\]\\`^{}|]/.test(c);
-  return i >= 0 && !word(t[i - 1]) && !word(t[i + n.length]);
-}
+const isOwn = (e) => ownEvent(e, state.nick);
 
 function announce(e) {
   const who = e.room ? `${e.nick} in ${e.room}` : `${e.nick}, privately`;
@@ -366,7 +339,13 @@ function renderLog({ keepPlace = false } = {}) {
   const s = $("scroller");
   const fromBottom = s.scrollHeight - s.scrollTop;
   const conv = state.shown;
-  $("log").replaceChildren(...(conv ? conv.entries.map(renderEntry) : []));
+  const nodes = [];
+  for (const [i, e] of (conv ? conv.entries : []).entries()) {
+    const day = daySeparator(conv.entries[i - 1], e);
+    if (day) nodes.push(day);
+    nodes.push(renderEntry(e, state.nick));
+  }
+  $("log").replaceChildren(...nodes);
   $("more").hidden = !conv || !isRoom(conv.target) || !conv.more;
   if (keepPlace) s.scrollTop = s.scrollHeight - fromBottom;
   else scrollToBottom();
@@ -396,6 +375,14 @@ function close(conv, quietly = false) {
   if (!quietly) $("input").focus();
 }
 
+// Lists are redrawn whole (they are short); a keyboard user's focus stays on the same item.
+function replaceItems(list, items, key) {
+  const focused = list.contains(document.activeElement)
+    ? document.activeElement.closest("li")?.dataset[key] : undefined;
+  list.replaceChildren(...items);
+  if (focused !== undefined) items.find((li) => li.dataset[key] === focused)?.querySelector("button")?.focus();
+}
+
 function renderConversations() {
   const items = [...state.convs.values()]
     .sort((a, b) => (isRoom(b.target) - isRoom(a.target)) || fold(a.target).localeCompare(fold(b.target)))
@@ -413,15 +400,15 @@ function renderConversations() {
         const unread = document.createElement("span");
         unread.className = "unread";
         unread.textContent = String(conv.unread);
-        unread.setAttribute("aria-label", `${conv.unread} unread`);
         button.append(unread);
+        button.setAttribute("aria-label", `${conv.target}, ${conv.unread} unread`);
       }
       if (conv === state.shown) button.setAttribute("aria-current", "page");
       if (!isRoom(conv.target)) li.classList.add("private");
       li.append(button);
       return li;
     });
-  $("conversations").replaceChildren(...items);
+  replaceItems($("conversations"), items, "target");
   const total = [...state.convs.values()].reduce((n, c) => n + c.unread, 0);
   document.title = total ? `(${total}) Parley` : "Parley";
 }
@@ -445,7 +432,7 @@ function renderMembers() {
   const conv = state.shown;
   const members = conv && isRoom(conv.target) ? [...conv.members.values()] : [];
   members.sort((a, b) => fold(a.nick).localeCompare(fold(b.nick)));
-  $("members").replaceChildren(...members.map((m) => {
+  replaceItems($("members"), members.map((m) => {
     const li = document.createElement("li");
     li.dataset.nick = m.nick;
     if (m.op) li.classList.add("op");
@@ -459,8 +446,9 @@ function renderMembers() {
     button.setAttribute("aria-label", self ? `${m.nick}${role} (you)` : `${m.nick}${role}: private message`);
     li.append(button);
     return li;
-  }));
+  }), "nick");
   $("member-count").textContent = members.length ? `(${members.length})` : "";
+  $("show-members").textContent = members.length ? `Members ${members.length}` : "Members";
   document.body.classList.toggle("no-members", !(conv && isRoom(conv.target)));
 }
 
@@ -470,7 +458,7 @@ function renderMe() {
 
 function renderRoomList(rooms) {
   rooms.sort((a, b) => fold(a.name).localeCompare(fold(b.name)));
-  $("room-entries").replaceChildren(...rooms.map((r) => {
+  replaceItems($("room-entries"), rooms.map((r) => {
     const li = document.createElement("li");
     li.dataset.room = r.name;
     const button = document.createElement("button");
@@ -487,7 +475,7 @@ function renderRoomList(rooms) {
     button.append(name, count, topic);
     li.append(button);
     return li;
-  }));
+  }), "room");
   $("room-list-empty").hidden = rooms.length > 0;
 }
 
@@ -525,6 +513,7 @@ function leave(reason) {
 function loadEarlier(limit = PAGE) {
   const conv = state.shown;
   if (!conv || !isRoom(conv.target)) return;
+  limit = Math.min(limit, state.limits.history || limit);  // the server's page limit
   const oldest = conv.entries.find((x) => x.id);
   const command = { type: "history", room: conv.target, limit, ref: ref() };
   if (oldest) command.before = oldest.id;
@@ -541,6 +530,7 @@ function submitLine(line) {
   switch (action.local) {
     case "help": for (const h of HELP) note(state.shown, "info", h); break;
     case "rooms": openRoomList(); break;
+    case "join": join(action.room, action.key); break;
     case "nick": openNickDialog(); break;
     case "part": leave(action.reason); break;
     case "msg": openPrivate(action.to, action.text); break;
@@ -632,10 +622,15 @@ function wire() {
   $("status").addEventListener("click", () => connection.retryNow());
   $("show-conversations").addEventListener("click", () => togglePane("show-conversations", "sidebar"));
   $("show-members").addEventListener("click", () => togglePane("show-members", "member-pane"));
+  // On a phone a pane lies over the log: a tap beside it puts it away.
+  document.querySelector(".main").addEventListener("click", closePanes);
   for (const dialog of document.querySelectorAll("dialog")) {
     // Escape closes a <dialog> by itself; the close buttons and a click on the backdrop too.
     dialog.addEventListener("click", (ev) => {
-      if (ev.target === dialog || ev.target.closest("[data-close]")) dialog.close();
+      const r = dialog.getBoundingClientRect();
+      const outside = ev.target === dialog && (ev.clientX < r.left || ev.clientX > r.right ||
+                                               ev.clientY < r.top || ev.clientY > r.bottom);
+      if (outside || ev.target.closest("[data-close]")) dialog.close();
     });
     dialog.addEventListener("close", () => $("input").focus());
   }
@@ -656,9 +651,12 @@ function wire() {
 
 // ---- the connection -----------------------------------------------------------------------
 
+// The status line counts down every second: screen readers hear only the changes of state.
 function setStatus(stateName, text) {
+  if ($("status").dataset.state !== stateName) $("announce").textContent = text;
   $("status").dataset.state = stateName;
   $("status").textContent = text;
+  $("status").title = stateName === "closed" && !connection.stopped ? "Click to reconnect now" : "";
 }
 
 const connection = new Connection({
@@ -672,7 +670,7 @@ const connection = new Connection({
     const handler = handlers[m.type];
     if (handler) handler(m);
   },
-  onClose(reason, delay) {
+  onClose(reason, delay, wasOpen) {
     for (const conv of state.convs.values()) if (isRoom(conv.target)) conv.members.clear();
     renderMembers();
     if (delay === null) {
@@ -680,7 +678,7 @@ const connection = new Connection({
       note(state.shown, "info", reason || "You left Parley.");
       return;
     }
-    note(state.shown, "error", `Connection lost${reason ? `: ${reason}` : ""}. Reconnecting…`);
+    if (wasOpen) note(state.shown, "error", `Connection lost${reason ? `: ${reason}` : ""}. Reconnecting…`);
     setStatus("closed", `Reconnecting in ${Math.ceil(delay / 1000)} s`);
   },
   onTick(seconds) {

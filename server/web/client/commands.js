@@ -34,7 +34,7 @@ export function parseLine(line, target) {
   switch (command.toLowerCase()) {
     case "join": case "j":
       if (!word) return { local: "rooms" };
-      return { send: tail ? { type: "join", room: word, key: tail.trim() } : { type: "join", room: word } };
+      return { local: "join", room: word, key: tail.trim() };
     case "part": case "leave": case "close":
       return { local: "part", reason: rest };
     case "nick":

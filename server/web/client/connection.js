@@ -7,7 +7,8 @@ const MAX_DELAY_MS = 30000;
 const STABLE_MS = 10000;  // open this long: the next drop is a new incident, not a retry loop
 
 export class Connection {
-  // handlers: onConnecting(), onOpen(), onMessage(object), onClose(reason, delayMs | null), onTick(secondsLeft)
+  // handlers: onConnecting(), onOpen(), onMessage(object), onTick(secondsLeft),
+  // onClose(reason, delayMs | null when not coming back, wasOpen: false for a failed attempt)
   constructor(handlers) {
     this.handlers = handlers;
     this.ws = null;
@@ -49,16 +50,17 @@ export class Connection {
   closed(ws, e) {
     if (ws !== this.ws) return;
     this.ws = null;
-    if (this.openedAt && Date.now() - this.openedAt > STABLE_MS) this.attempt = 0;
+    const wasOpen = this.openedAt !== 0;
+    if (wasOpen && Date.now() - this.openedAt > STABLE_MS) this.attempt = 0;
     this.openedAt = 0;
     if (this.stopped) {
-      this.handlers.onClose(e.reason, null);
+      this.handlers.onClose(e.reason, null, wasOpen);
       return;
     }
     const base = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** this.attempt);
     const delay = Math.round(base * (0.5 + Math.random() / 2));
     this.attempt += 1;
-    this.handlers.onClose(e.reason, delay);
+    this.handlers.onClose(e.reason, delay, wasOpen);
     // One timer counts down for the status line and reconnects at zero.
     const due = Date.now() + delay;
     const tick = () => {
