@@ -75,13 +75,20 @@ def main():
         bob = Plain(server.plain_port, "bob")
         carol = Plain(server.plain_port, "carol")
         dave = Plain(server.plain_port, "dave")
-        bob.type("/topic Welcome! nc, IRC and browsers share these rooms; be kind")
-        bob.type("morning all")
-        carol.type("morning! is the web client in?")
-        bob.type("it is: open the server's address in a browser and you are in #lobby")
-        dave.type("/me waves from a terminal")
-        carol.type("so nc, IRC and browsers all chat in the same room?")
-        bob.type("same rooms, same nicknames, same history")
+        # Each line is seen by another user before the next is said: the conversation in the
+        # order it reads, not in the order three sockets happen to be read.
+        def say(who, line, seen_by, ending=None):
+            who.type(line)
+            seen_by.expect(re.escape(ending or line) + "$")
+
+        say(bob, "/topic Welcome! nc, IRC and browsers share these rooms; be kind", carol,
+            "be kind")
+        say(bob, "morning all", carol)
+        say(carol, "morning! is the web client in?", bob)
+        say(bob, "it is: open the server's address in a browser and you are in #lobby", carol)
+        say(dave, "/me waves from a terminal", bob, "waves from a terminal")
+        say(carol, "so nc, IRC and browsers all chat in the same room?", bob)
+        say(bob, "same rooms, same nicknames, same history", carol)
 
         browser = chromium.Browser(WIDTH, HEIGHT, name="alice")
         d = browser.driver
