@@ -51,16 +51,34 @@ struct WebSocketClient {
 namespace detail {
 
 // The end of the JSON string whose opening quote is at s[i - 1]: the index of its closing
-// quote, or npos. Escapes are skipped, not decoded.
+// quote, or npos. Escapes are skipped, not decoded. The hot path: most strings are short
+// (keys, nicknames, times), where a byte loop whose next index never waits on the byte it
+// loaded is fastest; past 16 bytes (the payload) memchr's vector search takes over, and a quote
+// found there ends the string unless an odd run of backslashes escapes it.
 inline std::size_t json_string_end(std::string_view s, std::size_t i) {
-    while (i < s.size()) {
-        const void* q = std::memchr(s.data() + i, '"', s.size() - i);
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    const std::size_t short_end = i + 16 < n ? i + 16 : n;
+    while (i < short_end) {
+        while (i < short_end && p[i] != '"' && p[i] != '\\') {
+            ++i;
+        }
+        if (i >= short_end) {
+            break;
+        }
+        if (p[i] == '"') {
+            return i;
+        }
+        i += 2;  // an escape: the next byte is taken as it is
+    }
+    while (i < n) {
+        const void* q = std::memchr(p + i, '"', n - i);
         if (q == nullptr) {
             return std::string_view::npos;
         }
-        const auto at = static_cast<std::size_t>(static_cast<const char*>(q) - s.data());
+        const auto at = static_cast<std::size_t>(static_cast<const char*>(q) - p);
         std::size_t backslashes = 0;
-        while (at - backslashes > i && s[at - backslashes - 1] == '\\') {
+        while (at - backslashes > i && p[at - backslashes - 1] == '\\') {
             ++backslashes;
         }
         if (backslashes % 2 == 0) {
@@ -244,7 +262,8 @@ struct WebSocketProtocol {
         return n;
     }
 
-    // One JSON message of the server's (the hot path: one scan, nothing copied).
+    // One JSON message of the server's (the hot path: one scan, nothing copied). A short cut
+    // for events that searched for each field (memmem) measured slower than this one pass.
     template <class Handler>
     static void on_message(std::string_view json, Handler& h) {
         std::string_view type, kind, room, text;
