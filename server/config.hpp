@@ -20,6 +20,8 @@ struct Config {
     std::vector<std::string> listen{"127.0.0.1:7777"};      // plain (nc, telnet)
     std::vector<std::string> irc_listen{"127.0.0.1:6667"};  // IRC
     std::vector<std::string> metrics_listen;                // HTTP, /metrics; off by default
+    std::vector<std::string> http_listen{"127.0.0.1:8080"};  // HTTP: the web client and /ws
+    std::string http_origin = "same";  // pages that may open /ws (ws::parse_origin_policy)
     std::size_t max_line = 4096;                            // bytes per received line
     double rate = 5;                                        // lines per second per client
     double burst = 20;                                      // lines a client may send at once

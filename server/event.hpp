@@ -50,6 +50,7 @@ enum class Form : std::uint8_t {
     irc_extended_time,  // and with @time
     irc_tags,           // with IRCv3 message tags: msgid and the sender's client tags
     irc_tags_time,      // and with @time
+    json,               // a WebSocket text frame holding the event as JSON, for browsers
     count
 };
 

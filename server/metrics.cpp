@@ -36,6 +36,8 @@ std::string_view name(Ending e) {
             return "registration-timeout";
         case Ending::flood:
             return "flood";
+        case Ending::protocol:
+            return "protocol-error";
         case Ending::strikes:
             return "strikes";
         case Ending::killed:

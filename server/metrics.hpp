@@ -40,6 +40,7 @@ enum class Ending : unsigned char {
     ping_timeout,          // an IRC client did not answer PING
     registration_timeout,  // an IRC client did not register in time
     flood,                 // an IRC client over --rate/--burst (Excess Flood)
+    protocol,              // a browser broke WebSocket's framing (RFC 6455)
     strikes,               // too many refused lines (--strikes) or failed OPERs
     killed,                // an IRC operator's KILL
     evicted,               // too slow: its outbox passed --outbox-bytes

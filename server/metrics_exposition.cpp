@@ -18,7 +18,8 @@ namespace parley {
 
 namespace {
 
-constexpr std::array<Protocol, protocol_count> all_protocols = {Protocol::plain, Protocol::irc};
+constexpr std::array<Protocol, protocol_count> all_protocols = {Protocol::plain, Protocol::irc,
+                                                                  Protocol::web};
 
 std::string_view tls_label(std::size_t tls) {
     return tls != 0 ? "true" : "false";

@@ -17,6 +17,7 @@
 #include "server/oper_file.hpp"
 #include "server/password.hpp"
 #include "shared/text.hpp"
+#include "shared/websocket/handshake.hpp"
 
 namespace parley {
 
@@ -241,7 +242,7 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
     const CLI::Validator seconds = number_from_zero(
         365.0 * 24 * 60 * 60, "a number of seconds from 0 to 31536000 (a year)", "0..31536000");
 
-    std::vector<std::string> listen, irc_listen, metrics_listen, opers;
+    std::vector<std::string> listen, irc_listen, metrics_listen, http_listen, opers;
     app.add_option("-l,--listen", listen,
                    "Where plain (nc, telnet) clients connect: HOST:PORT, tls://HOST:PORT or none; "
                    "repeatable; IPv6 as [::1]:7777")
@@ -249,6 +250,19 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
     app.add_option("--irc-listen", irc_listen,
                    "Where IRC clients connect: HOST:PORT, tls://HOST:PORT or none; repeatable")
         ->default_str("127.0.0.1:6667");
+    app.add_option("--http-listen", http_listen,
+                   "Where browsers open the web client (/) and its WebSocket (/ws): HOST:PORT or "
+                   "none; repeatable")
+        ->default_str("127.0.0.1:8080");
+    app.add_option("--http-origin", c.http_origin,
+                   "Pages that may open /ws: same (the page the server serves), * (any), or "
+                   "origins, comma-separated (https://chat.example.com,same)")
+        ->capture_default_str()
+        ->check([](const std::string& text) {
+            ws::OriginPolicy policy;
+            std::string error;
+            return ws::parse_origin_policy(text, policy, error) ? std::string() : error;
+        });
     app.add_option("--metrics-listen", metrics_listen,
                    "Where Prometheus scrapes /metrics over HTTP: HOST:PORT or none; repeatable "
                    "(e.g. 127.0.0.1:9777)")
@@ -385,8 +399,11 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
     if (!metrics_listen.empty()) {
         c.metrics_listen = listeners(metrics_listen);
     }
-    if (c.listen.empty() && c.irc_listen.empty()) {
-        out.error = "nothing to listen on: give --listen or --irc-listen";
+    if (!http_listen.empty()) {
+        c.http_listen = listeners(http_listen);
+    }
+    if (c.listen.empty() && c.irc_listen.empty() && c.http_listen.empty()) {
+        out.error = "nothing to listen on: give --listen, --irc-listen or --http-listen";
         out.exit_code = 2;
         return out;
     }

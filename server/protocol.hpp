@@ -1,19 +1,28 @@
 #pragma once
-// The chat protocols a client may speak: Parley's plain lines (nc, telnet) or IRC. Listeners
-// are of one protocol, sessions speak it, and metrics are counted per protocol.
+// The chat protocols a client may speak: Parley's plain lines (nc, telnet), IRC, or the
+// browser's JSON over a WebSocket (web). Listeners are of one protocol (web sessions come from
+// the HTTP listener's /ws), sessions speak it, and metrics are counted per protocol.
 
 #include <cstddef>
 #include <string_view>
 
 namespace parley {
 
-enum class Protocol : unsigned char { plain, irc };
+enum class Protocol : unsigned char { plain, irc, web };
 
-inline constexpr std::size_t protocol_count = 2;
+inline constexpr std::size_t protocol_count = 3;
 
-// "plain" or "irc": for logs and metric labels.
+// "plain", "irc" or "web": for logs and metric labels.
 constexpr std::string_view name(Protocol p) {
-    return p == Protocol::irc ? "irc" : "plain";
+    switch (p) {
+        case Protocol::irc:
+            return "irc";
+        case Protocol::web:
+            return "web";
+        case Protocol::plain:
+            break;
+    }
+    return "plain";
 }
 
 }  // namespace parley

@@ -28,6 +28,7 @@
 #include "server/store/history.hpp"
 #include "server/task.hpp"
 #include "server/transport/tls.hpp"
+#include "server/web/web_endpoint.hpp"
 #include "shared/prometheus_text.hpp"
 
 namespace parley {
@@ -42,10 +43,20 @@ HttpServer::Limits http_limits(const Config& c) {
     return limits;
 }
 
+// Browsers connect by the hundred when a page is shared, and each HTTP connection lasts only
+// until its upgrade (or its page) is done, within the request deadline: far more than the
+// metrics listener's 64 at once, each holding at most one request head.
+HttpServer::Limits web_limits(const Config& c) {
+    HttpServer::Limits limits = http_limits(c);
+    limits.max_connections = 1024;
+    return limits;
+}
+
 }  // namespace
 
 struct Server::Impl {
-    explicit Impl(const Config& c) : config(c), state(config), http(state, http_limits(c)) {}
+    explicit Impl(const Config& c)
+        : config(c), state(config), http(state, http_limits(c)), web(state, web_limits(c)) {}
 
     Task<void> shut_down();
     void wait_for_signal();
@@ -62,6 +73,7 @@ struct Server::Impl {
     Config config;
     ServerState state;
     HttpServer http;  // --metrics-listen: /metrics
+    HttpServer web;   // --http-listen: the web client and its WebSocket
     asio::io_context io{1};
     struct Listening {
         Acceptor acceptor;
@@ -69,6 +81,11 @@ struct Server::Impl {
     };
     std::vector<Listening> acceptors;
     std::vector<Acceptor> metrics_acceptors;
+    struct WebListening {
+        Acceptor acceptor;
+        bool tls;  // HTTPS, and WebSockets over TLS (wss://)
+    };
+    std::vector<WebListening> web_acceptors;
     asio::signal_set signals{io};
     Timer idle_timer{io.get_executor()};
     Timer watchdog_timer{io.get_executor()};
@@ -96,7 +113,11 @@ Task<void> Server::Impl::shut_down() {
     for (auto& a : metrics_acceptors) {
         a.close(ignored);
     }
+    for (auto& a : web_acceptors) {
+        a.acceptor.close(ignored);
+    }
     http.close_all();
+    web.close_all();
     signals.cancel(ignored);
     idle_timer.cancel();
 
@@ -452,8 +473,27 @@ Server::Server(const Config& config) : impl_(std::make_unique<Impl>(config)) {
         r.body = expose_metrics(s.state, s.http.connections());
         return r;
     });
-    if (impl_->acceptors.empty()) {
-        throw std::runtime_error("nothing to listen on: give --listen or --irc-listen");
+    for (const std::string& spec : impl_->config.http_listen) {
+        std::string address = spec;
+        const bool tls = address.starts_with(tls_scheme);
+        if (tls) {
+            address.erase(0, tls_scheme.size());
+            if (!impl_->state.tls) {
+                throw std::runtime_error(fmt::format("{} needs --tls-cert and --tls-key", spec));
+            }
+        }
+        impl_->web_acceptors.push_back(
+            Impl::WebListening{bind_acceptor(impl_->io, spec, parse_endpoint(address)), tls});
+    }
+    ws::OriginPolicy origins;
+    std::string origin_error;
+    if (!ws::parse_origin_policy(impl_->config.http_origin, origins, origin_error)) {
+        throw std::runtime_error("--http-origin: " + origin_error);
+    }
+    serve_web_client(impl_->web, impl_->state, origins);
+    if (impl_->acceptors.empty() && impl_->web_acceptors.empty()) {
+        throw std::runtime_error(
+            "nothing to listen on: give --listen, --irc-listen or --http-listen");
     }
     if (!impl_->config.data_dir.empty()) {
         open_history();
@@ -467,6 +507,15 @@ std::vector<std::string> Server::metrics_endpoints() const {
     for (const auto& a : impl_->metrics_acceptors) {
         asio::error_code ec;
         out.push_back(describe(a.local_endpoint(ec)));
+    }
+    return out;
+}
+
+std::vector<std::string> Server::http_endpoints() const {
+    std::vector<std::string> out;
+    for (const auto& a : impl_->web_acceptors) {
+        asio::error_code ec;
+        out.push_back(describe(a.acceptor.local_endpoint(ec)));
     }
     return out;
 }
@@ -498,6 +547,11 @@ void Server::run(bool handle_signals) {
     for (auto& acceptor : s.metrics_acceptors) {
         spdlog::info("listening on {} (metrics)", describe(acceptor.local_endpoint()));
         asio::co_spawn(s.io, s.http.listen(acceptor), log_escaped);
+    }
+    for (auto& [acceptor, tls] : s.web_acceptors) {
+        spdlog::info("listening on {} ({})", describe(acceptor.local_endpoint()),
+                     tls ? "web, tls" : "web");
+        asio::co_spawn(s.io, s.web.listen(acceptor, tls), log_escaped);
     }
     asio::co_spawn(s.io, s.sweep_idle(), log_escaped);
     // The listeners are bound (in the constructor) and accepting as soon as the loop runs.

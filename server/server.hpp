@@ -37,6 +37,8 @@ class Server {
     std::vector<std::string> endpoints(bool irc = false) const;
     // The bound endpoints of the --metrics-listen listeners (HTTP, /metrics).
     std::vector<std::string> metrics_endpoints() const;
+    // The bound endpoints of the --http-listen listeners (the web client, /ws).
+    std::vector<std::string> http_endpoints() const;
 
     // Serves until SIGINT/SIGTERM (when `handle_signals`) or stop(); returns after every
     // session has ended or been closed at the shutdown deadline.

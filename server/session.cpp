@@ -20,6 +20,7 @@
 #include "server/server_state.hpp"
 #include "server/session_scope.hpp"
 #include "server/transport/tls.hpp"
+#include "server/web/web_front_end.hpp"
 #include "shared/irc/text.hpp"
 
 namespace parley {
@@ -64,7 +65,8 @@ void tune_socket(Socket& s) {
 // nickname, the connection slot, the front end and the session's own state, the live-session
 // token, and last the socket (the parameter), which closes.
 template <class Front>
-Task<void> serve(Socket socket, ServerState& state, bool tls) {
+Task<void> serve(Socket socket, ServerState& state, bool tls,
+                 std::unique_ptr<TlsConnection> secured) {
     ScopeToken live{state.scope};  // shutdown waits for every live session
     Session session{socket, state, Front::protocol_kind};
     Front front{session};  // the client's protocol
@@ -88,7 +90,11 @@ Task<void> serve(Socket socket, ServerState& state, bool tls) {
     // The TLS transport, when the listener is a TLS one: made with the certificate in force
     // now, and shaken hands with before anything else (the first of the guards to go last).
     std::optional<TlsConnection> secure;
-    if (tls) {
+    if (secured) {
+        secure.emplace(std::move(*secured));
+        secured.reset();
+        session.use_tls(*secure);
+    } else if (tls) {
         secure.emplace(*state.tls, socket.native_handle());
         // On the heap for the handshake's while: plain sessions do not carry its timer.
         auto handshake = std::make_unique<TlsHandshake>(socket, *secure, tls_handshake_timeout);
@@ -124,8 +130,9 @@ Task<void> serve(Socket socket, ServerState& state, bool tls) {
     session.log_close();
 }
 
-template Task<void> serve<LineFrontEnd>(Socket, ServerState&, bool);
-template Task<void> serve<IrcFrontEnd>(Socket, ServerState&, bool);
+template Task<void> serve<LineFrontEnd>(Socket, ServerState&, bool, std::unique_ptr<TlsConnection>);
+template Task<void> serve<IrcFrontEnd>(Socket, ServerState&, bool, std::unique_ptr<TlsConnection>);
+template Task<void> serve<WebFrontEnd>(Socket, ServerState&, bool, std::unique_ptr<TlsConnection>);
 
 Session::Session(Socket& socket, ServerState& state, Protocol protocol)
     : state_(state),

@@ -32,6 +32,7 @@
 #include "server/outbox.hpp"
 #include "server/protocol.hpp"
 #include "server/task.hpp"
+#include "server/transport/tls.hpp"  // complete for serve()'s unique_ptr argument
 #include "shared/rate_limiter.hpp"
 
 namespace parley {
@@ -43,9 +44,11 @@ class Room;
 class TlsConnection;
 
 // The session coroutine of one accepted connection, whose client speaks the protocol of
-// `Front` (LineFrontEnd, IrcFrontEnd), over TLS if `tls`.
+// `Front` (LineFrontEnd, IrcFrontEnd, WebFrontEnd), over TLS if `tls`: a handshake first, or
+// `secured`, a TLS connection whose handshake is done (a WebSocket upgraded over HTTPS).
 template <class Front>
-Task<void> serve(Socket socket, ServerState& state, bool tls);
+Task<void> serve(Socket socket, ServerState& state, bool tls,
+                 std::unique_ptr<TlsConnection> secured = nullptr);
 
 class Session {
   public:

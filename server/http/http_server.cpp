@@ -11,9 +11,11 @@
 #include <variant>
 
 #include "server/endpoint.hpp"
+#include "server/http/http_stream.hpp"
 #include "server/log_escaped.hpp"
 #include "server/server_state.hpp"
 #include "server/session_scope.hpp"
+#include "server/transport/tls.hpp"
 
 namespace parley {
 
@@ -31,27 +33,6 @@ std::string http_date() {
     return std::string(text, n);
 }
 
-// Closing a socket with input still unread makes the kernel send a reset, which may destroy
-// the response before the client has read it (RFC 9112 9.6): the sending side is shut first,
-// and what the client still sends is read and dropped for a moment (1 s, 64 KiB at most).
-Task<void> linger(Socket& socket, Timer& deadline) {
-    asio::error_code ec;
-    socket.shutdown(Socket::shutdown_send, ec);
-    if (ec) {
-        co_return;
-    }
-    deadline.expires_after(std::chrono::seconds(1));
-    std::array<char, 4096> sink;
-    for (std::size_t total = 0; total < 64 * 1024;) {
-        auto got = co_await (socket.async_read_some(asio::buffer(sink), use_task_tuple) ||
-                             deadline.async_wait(use_task_tuple));
-        if (got.index() == 1 || std::get<0>(std::get<0>(got))) {
-            co_return;  // the deadline, the client's close, or shutdown
-        }
-        total += std::get<1>(std::get<0>(got));
-    }
-}
-
 HttpResponse error_response(unsigned status, std::string_view why) {
     HttpResponse r;
     r.status = status;
@@ -63,18 +44,24 @@ HttpResponse error_response(unsigned status, std::string_view why) {
 
 std::string_view reason_phrase(unsigned status) {
     switch (status) {
+        case 101:
+            return "Switching Protocols";
         case 200:
             return "OK";
         case 400:
             return "Bad Request";
         case 404:
             return "Not Found";
+        case 403:
+            return "Forbidden";
         case 405:
             return "Method Not Allowed";
         case 408:
             return "Request Timeout";
         case 414:
             return "URI Too Long";
+        case 426:
+            return "Upgrade Required";
         case 431:
             return "Request Header Fields Too Large";
         case 500:
@@ -91,6 +78,20 @@ std::string_view reason_phrase(unsigned status) {
 }
 
 std::string serialize(const HttpResponse& r, bool keep_alive, bool head_only) {
+    if (r.status < 200) {
+        // 1xx: no content, so no Content-Length (RFC 9110 8.6); its own fields say the rest
+        // (Connection: Upgrade).
+        std::string out = fmt::format("HTTP/1.1 {} {}\r\nDate: {}\r\n", r.status,
+                                      reason_phrase(r.status), http_date());
+        for (const auto& [name, value] : r.headers) {
+            out += name;
+            out += ": ";
+            out += value;
+            out += "\r\n";
+        }
+        out += "\r\n";
+        return out;
+    }
     std::string out = fmt::format(
         "HTTP/1.1 {} {}\r\nDate: {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: "
         "{}\r\n",
@@ -140,6 +141,10 @@ void HttpServer::route(std::string path, Handler handler) {
     routes_.insert_or_assign(std::move(path), std::move(handler));
 }
 
+void HttpServer::upgrade(std::string path, Upgrade upgrade) {
+    upgrades_.insert_or_assign(std::move(path), std::move(upgrade));
+}
+
 void HttpServer::close_all() {
     asio::error_code ignored;
     for (Socket* s : open_) {
@@ -160,11 +165,11 @@ HttpResponse HttpServer::respond(const http::Request& request) const {
     return route->second(request);
 }
 
-Task<void> HttpServer::listen(Acceptor& acceptor) {
+Task<void> HttpServer::listen(Acceptor& acceptor, bool tls) {
     for (;;) {
         try {
             Socket socket = co_await acceptor.async_accept(use_task);
-            asio::co_spawn(acceptor.get_executor(), serve(std::move(socket)),
+            asio::co_spawn(acceptor.get_executor(), serve(std::move(socket), tls),
                            LogEscaped{"http session"});
             continue;
         } catch (const std::system_error& e) {
@@ -181,26 +186,44 @@ Task<void> HttpServer::listen(Acceptor& acceptor) {
     }
 }
 
-// The session coroutine of one HTTP connection: requests, one after the other (pipelined
-// ones too), each head within the deadline, until the client closes, asks to, or errs.
-Task<void> HttpServer::serve(Socket socket) {
+// The session coroutine of one HTTP connection: over TLS first a handshake, then requests,
+// one after the other (pipelined ones too), each head within the deadline, until the client
+// closes, asks to, errs, or switches protocols.
+Task<void> HttpServer::serve(Socket socket, bool tls) {
     ScopeToken live{state_.scope};  // shutdown waits for this session too
     HttpSlot slot{*this, socket};   // bounded; shutdown closes what it holds
     Metrics& metrics = state_.metrics;
     Timer deadline(socket.get_executor());
     const auto timeout = from_seconds(limits_.timeout);
+    // TLS, made with the certificate in force now: from here on the connection's only way in
+    // and out. Moved to the chat session if the connection becomes a WebSocket.
+    std::optional<TlsConnection> secure;
+    HttpStream stream(socket, nullptr, deadline);
+    if (tls) {
+        if (slot.refused() || state_.closing) {
+            co_return;  // a refusal would need a handshake first
+        }
+        secure.emplace(*state_.tls, socket.native_handle());
+        auto handshake = std::make_unique<TlsHandshake>(socket, *secure, timeout);
+        while (const auto wait = handshake->next()) {
+            auto [ec] = co_await socket.async_wait(*wait, use_task_tuple);
+            handshake->waited(ec);
+        }
+        if (!handshake->succeeded()) {
+            co_return;
+        }
+        stream.use_tls(*secure);
+    }
     // Writes `r` within the deadline; false if the connection is done.
     auto send = [&](const HttpResponse& r, bool keep_alive, bool head_only) -> Task<bool> {
         metrics.http_responses[r.status] += 1;
         const std::string bytes = serialize(r, keep_alive, head_only);
         deadline.expires_after(timeout);
-        auto done = co_await (asio::async_write(socket, asio::buffer(bytes), use_task_tuple) ||
-                              deadline.async_wait(use_task_tuple));
-        co_return done.index() == 0 && !std::get<0>(std::get<0>(done)) && keep_alive;
+        co_return co_await stream.write_all(bytes) && keep_alive;
     };
     if (slot.refused() || state_.closing) {
         co_await send(error_response(503, "too many connections"), false, false);
-        co_await linger(socket, deadline);
+        co_await stream.linger();
         co_return;
     }
     metrics.http_connections += 1;
@@ -216,23 +239,19 @@ Task<void> HttpServer::serve(Socket socket) {
         while (status == http::ParseStatus::incomplete) {
             const std::size_t had = buffer.size();
             buffer.resize(limits_.head.max_head);  // never more than one head's bytes
-            auto got = co_await (
-                socket.async_read_some(asio::buffer(buffer.data() + had, buffer.size() - had),
-                                       use_task_tuple) ||
-                deadline.async_wait(use_task_tuple));
-            if (got.index() == 1) {
+            std::size_t n = 0;
+            const auto got = co_await stream.read_some(buffer.data() + had, buffer.size() - had, n);
+            buffer.resize(had + n);
+            if (got == HttpStream::Read::timeout) {
                 // A slow client: told so, unless it has sent nothing of this request yet (an
                 // idle keep-alive connection is simply closed).
-                buffer.resize(had);
                 if (had > 0 && socket.is_open()) {
                     co_await send(error_response(408, "the request took too long"), false, false);
-                    co_await linger(socket, deadline);
+                    co_await stream.linger();
                 }
                 co_return;
             }
-            auto [ec, n] = std::get<0>(got);
-            buffer.resize(had + n);
-            if (ec) {
+            if (got == HttpStream::Read::closed) {
                 co_return;  // closed, reset, or shutdown closed it
             }
             status = http::parse_request_head(buffer, request, limits_.head);
@@ -240,8 +259,29 @@ Task<void> HttpServer::serve(Socket socket) {
         if (status != http::ParseStatus::complete) {
             co_await send(error_response(http::status_of(status), http::describe(status)), false,
                           false);
-            co_await linger(socket, deadline);
+            co_await stream.linger();
             co_return;
+        }
+        if (const auto up = upgrades_.find(request.path()); up != upgrades_.end()) {
+            HttpResponse response = up->second.check(request);
+            if (response.status == 101 && buffer.size() > request.head_size) {
+                // The client may not send before it has the answer (RFC 6455 4.1): bytes here
+                // would belong to neither protocol.
+                response = error_response(400, "data sent before the handshake's answer");
+            }
+            if (response.status != 101) {
+                co_await send(response, false, false);
+                co_await stream.linger();
+                co_return;
+            }
+            if (co_await send(response, true, false)) {
+                std::unique_ptr<TlsConnection> handed;
+                if (secure) {
+                    handed = std::make_unique<TlsConnection>(std::move(*secure));
+                }
+                up->second.take(std::move(socket), std::move(handed));
+            }
+            co_return;  // this coroutine's guards go; the new protocol's session has its own
         }
         // A body is not read: answered, then the connection ends (its bytes would be taken
         // for the next request).
@@ -256,7 +296,7 @@ Task<void> HttpServer::serve(Socket socket) {
         const bool head_only = request.method == "HEAD";
         const std::size_t used = request.head_size;
         if (!co_await send(response, keep_alive, head_only)) {
-            co_await linger(socket, deadline);
+            co_await stream.linger();
             co_return;
         }
         buffer.erase(0, used);  // a pipelined request stays

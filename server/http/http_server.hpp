@@ -1,6 +1,7 @@
 #pragma once
-// Parley's HTTP/1.1 server: today /metrics for Prometheus; the browser client will add its
-// static files and the WebSocket upgrade as routes here.
+// Parley's HTTP/1.1 server: /metrics for Prometheus on --metrics-listen, and the web client's
+// files and its WebSocket endpoint on --http-listen (server/web/web_endpoint.cpp), each a
+// server of its own with its own routes.
 //
 // Built as the chat listeners are (the design card): an acceptor coroutine per
 // --metrics-listen endpoint spawns a session coroutine per connection, whose frame holds its
@@ -9,24 +10,29 @@
 // is parsed by shared/http (pure, fuzzed); each request must arrive within a deadline, so a
 // slow client holds a slot for a few seconds at most. Keep-alive is HTTP/1.1's default; a
 // refused head, a request with a body, or "Connection: close" ends the connection after the
-// response.
+// response. A route may switch the connection to another protocol (101, a WebSocket): the
+// session coroutine writes the 101 and hands the socket on, and with it ends, releasing its
+// slot among the HTTP connections; the new protocol's session coroutine takes over.
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "server/endpoint.hpp"
 #include "server/task.hpp"
 #include "shared/http/request.hpp"
 
 namespace parley {
 
 struct ServerState;
+class TlsConnection;
 
 struct HttpResponse {
     unsigned status = 200;
@@ -62,9 +68,18 @@ class HttpServer {
     // Serves GET and HEAD of `path` (other methods: 405 with Allow; other paths: 404).
     void route(std::string path, Handler handler);
 
-    // The acceptor coroutine of one endpoint: spawns serve() per connection until the
-    // acceptor is closed.
-    Task<void> listen(Acceptor& acceptor);
+    // A path where the connection may switch protocols. `check` answers the request: 101 to
+    // switch (its headers say to what), anything else is sent as a refusal. After the 101 is
+    // written, `take` is given the connection, and its TLS when it came over HTTPS.
+    struct Upgrade {
+        Handler check;
+        std::function<void(Socket, std::unique_ptr<TlsConnection>)> take;
+    };
+    void upgrade(std::string path, Upgrade upgrade);
+
+    // The acceptor coroutine of one endpoint (over TLS if `tls`: HTTPS): spawns serve() per
+    // connection until the acceptor is closed.
+    Task<void> listen(Acceptor& acceptor, bool tls = false);
 
     // Shutdown: closes every connection (their session coroutines then end).
     void close_all();
@@ -73,12 +88,13 @@ class HttpServer {
 
   private:
     friend class HttpSlot;
-    Task<void> serve(Socket socket);
+    Task<void> serve(Socket socket, bool tls);
     HttpResponse respond(const http::Request& request) const;
 
     ServerState& state_;
     Limits limits_;
     std::map<std::string, Handler, std::less<>> routes_;
+    std::map<std::string, Upgrade, std::less<>> upgrades_;
     std::unordered_set<Socket*> open_;  // the connections' sockets, in their coroutines' frames
 };
 

@@ -76,16 +76,29 @@ class MessageReader {
     bool done() const { return done_; }
 
   private:
+    // Ends the reader with a failure to close with.
+    bool fail(Incoming& out, std::uint16_t code, std::string_view problem);
+    // The checks a frame's first two bytes allow; false with `out` filled on a failure.
+    bool check_first_bytes(unsigned char b0, unsigned char b1, Incoming& out);
+    // Takes the payload of a fragment of a message into message_ (UTF-8 checked for text).
+    bool take_fragment(std::string_view payload, bool fin, Incoming& out);
+    // What next() does on returning false: keeps only the bytes of an unfinished frame.
+    bool wait_for_more();
+
     std::size_t max_message_;
     Role role_;
     bool done_ = false;
-    std::string buffer_;  // bytes fed and not yet consumed
+    // Bytes fed and not yet consumed start at consumed_. A frame is unmasked in place here, so
+    // a whole unfragmented message is returned as a view into it: one copy of the payload,
+    // the one feed() makes.
+    std::string buffer_;
     std::size_t consumed_ = 0;
-    std::string message_;  // the fragments of the message being reassembled
+    // The fragments of the message being reassembled, and, after a fragmented message was
+    // returned, that message until the next call.
+    std::string message_;
     bool in_message_ = false;
     Opcode message_opcode_ = Opcode::text;
     std::uint32_t utf8_state_ = 0;  // the UTF-8 check of a text message, across fragments
-    std::string control_;           // an unmasked control frame's payload
 };
 
 // The size of a frame header for a payload of `size` bytes, unmasked (server frames).

@@ -19,7 +19,8 @@ namespace parley::test {
 Config test_config() {
     Config c;
     c.listen = {"127.0.0.1:0"};
-    c.irc_listen = {};  // tests that speak IRC ask for a listener on port 0
+    c.irc_listen = {};   // tests that speak IRC ask for a listener on port 0
+    c.http_listen = {};  // and tests of browsers for an HTTP one
     c.log_level = "warn";
     c.shutdown_timeout = 2;
     c.quit_linger = 2;
@@ -30,6 +31,12 @@ Config irc_config() {
     Config c = test_config();
     c.irc_listen = {"127.0.0.1:0"};
     c.server_name = std::string(irc_server_name);
+    return c;
+}
+
+Config web_config() {
+    Config c = test_config();
+    c.http_listen = {"127.0.0.1:0"};
     return c;
 }
 
@@ -48,6 +55,7 @@ TestServer::TestServer(Config config)
       port_(first_port(server_.endpoints())),
       irc_port_(first_port(server_.endpoints(true))),
       metrics_port_(first_port(server_.metrics_endpoints())),
+      http_port_(first_port(server_.http_endpoints())),
       thread_([this] { server_.run(false); }) {}
 
 bool TestServer::settles_at(std::size_t clients, std::size_t rooms, Duration timeout) {

@@ -33,6 +33,9 @@ inline constexpr std::string_view irc_server_name = "irc.parley.test";
 // test_config() with an IRC listener on an ephemeral loopback port too, and irc_server_name.
 Config irc_config();
 
+// test_config() with an HTTP listener (the web client, /ws) on an ephemeral loopback port too.
+Config web_config();
+
 // Runs a Server on its own thread; the destructor stops it gracefully and joins.
 class TestServer {
   public:
@@ -43,6 +46,8 @@ class TestServer {
     unsigned short irc_port() const { return irc_port_; }
     // The metrics listener's port (HTTP, /metrics); 0 when the config has none.
     unsigned short metrics_port() const { return metrics_port_; }
+    // The HTTP listener's port (the web client, /ws); 0 when the config has none.
+    unsigned short http_port() const { return http_port_; }
     ServerStats stats() { return server_.stats(); }
     // Stops the server as a signal would and waits for run() to return; returns how long that
     // took. The destructor does the same if this was not called.
@@ -60,6 +65,7 @@ class TestServer {
     unsigned short port_;
     unsigned short irc_port_;
     unsigned short metrics_port_;
+    unsigned short http_port_;
     std::thread thread_;
 };
 

@@ -18,6 +18,9 @@ Process::Process(std::vector<std::string> args, std::optional<std::string> input
     if (std::find(args.begin(), args.end(), "--irc-listen") == args.end()) {
         args.insert(args.end(), {"--irc-listen", "none"});
     }
+    if (std::find(args.begin(), args.end(), "--http-listen") == args.end()) {
+        args.insert(args.end(), {"--http-listen", "none"});
+    }
     // Never the user's history: tests that keep some give a temporary --data-dir.
     if (std::find(args.begin(), args.end(), "--data-dir") == args.end()) {
         args.insert(args.end(), {"--data-dir", "none"});

@@ -20,7 +20,7 @@ trap cleanup EXIT
 
 # A data directory of its own, never the user's; with it the history store's families are
 # checked too.
-"$server" --listen 127.0.0.1:0 --irc-listen none --metrics-listen 127.0.0.1:0 \
+"$server" --listen 127.0.0.1:0 --irc-listen none --http-listen none --metrics-listen 127.0.0.1:0 \
     --data-dir "$work/data" --log-level info >"$work/log" 2>&1 &
 pid=$!
 # Waits up to 10 s for the server to log the port of listener kind $1.

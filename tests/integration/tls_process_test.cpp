@@ -33,6 +33,7 @@
 #include <tuple>
 #include <vector>
 
+#include "shared/websocket/frame.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -621,4 +622,39 @@ TEST_CASE("a TLS certificate without its key, or the reverse, names the missing 
         CHECK(std::count(out.begin(), out.end(), '\n') == 1);
         CHECK(out.find(missing) != std::string::npos);
     }
+}
+
+TEST_CASE("tls:// on --http-listen: the page over HTTPS, a browser's WebSocket over TLS",
+          "[tls][web]") {
+    Setup setup;
+    Process server({"--listen", "127.0.0.1:0", "--http-listen", "tls://127.0.0.1:0", "--tls-cert",
+                    setup.cert, "--tls-key", setup.key});
+    const auto listening = wait_listening(server, 2);
+    const unsigned short web_port = port_of(listening, "web, tls");
+    auto bob = Client::join(port_of(listening, "plain"), "bob");
+
+    TlsClient page(web_port);
+    REQUIRE_FALSE(page.failed());
+    page.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    page.expect_line("HTTP/1.1 200 OK");
+    page.expect_line("Content-Type: text/html; charset=utf-8");
+
+    TlsClient browser(web_port);
+    REQUIRE_FALSE(browser.failed());
+    browser.send(
+        "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n");
+    browser.expect_line("HTTP/1.1 101 Switching Protocols");
+    browser.expect_line("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    // The session took the connection's TLS over from the HTTP session: what the browser
+    // says reaches the room.
+    bob->expect_line("-!- guest2 joined #lobby");
+    browser.send(parley::ws::masked_frame(parley::ws::Opcode::text,
+                                          R"({"type":"say","room":"#lobby","text":"over TLS"})",
+                                          {9, 8, 7, 6}));
+    bob->expect_line("#lobby <guest2> over TLS");
+
+    server.signal(SIGTERM);
+    CHECK(server.wait_exit() == 0);
 }

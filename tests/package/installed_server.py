@@ -116,7 +116,7 @@ def main():
     notify = Notify(os.path.join(work, "notify"))
     env = dict(os.environ, NOTIFY_SOCKET=os.path.join(work, "notify"), WATCHDOG_USEC="1000000")
     args = [server, "--config", config, "--listen", "127.0.0.1:0", "--irc-listen", "127.0.0.1:0",
-            "--server-name", "package.test", *extra]
+            "--http-listen", "127.0.0.1:0", "--server-name", "package.test", *extra]
     proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     log = Log(proc.stderr)
@@ -125,7 +125,14 @@ def main():
         # Ready means listening: the ports are logged before and take clients now.
         plain = int(log.expect(r"listening on 127\.0\.0\.1:(\d+) \(plain\)").group(1))
         irc = int(log.expect(r"listening on 127\.0\.0\.1:(\d+) \(irc\)").group(1))
-        print(f"installed server: pid {proc.pid}, plain {plain}, IRC {irc}; {ready!r}")
+        web = int(log.expect(r"listening on 127\.0\.0\.1:(\d+) \(web\)").group(1))
+        print(f"installed server: pid {proc.pid}, plain {plain}, IRC {irc}, web {web}; {ready!r}")
+
+        # The web client is built into the installed binary.
+        page = Client(web)
+        page.sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        page.expect(lambda l: l == "HTTP/1.1 200 OK", "the web client's page")
+        page.expect(lambda l: "<script" in l, "the page's script")
 
         alice, bob = Client(plain), Client(plain)
         for client, nick in ((alice, "alice"), (bob, "bob")):

@@ -1,0 +1,45 @@
+#pragma once
+// The JSON the web front end sends: events as the records history stores, member lists, and
+// the frames that carry them. nlohmann::json builds and escapes it; text that is not UTF-8
+// (never expected: every protocol checks its input) is replaced rather than thrown on.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "server/event.hpp"
+#include "server/message.hpp"
+
+namespace parley {
+
+class Room;
+class Session;
+
+namespace web {
+
+using Json = nlohmann::ordered_json;  // fields in the order written: "type" first
+
+// "2026-11-29T13:18:06.123Z": ISO 8601, UTC, milliseconds (as IRC's server-time).
+std::string iso_time(std::chrono::system_clock::time_point t);
+
+// "message", "join", ...
+std::string_view kind_name(EventKind k);
+
+// {"type":"event","kind":...,"id":...,"time":...,"room":...,"nick":...,"text":...,"target":...}
+// with IRC's formatting codes taken out of the text, as for terminals.
+Json event_record(const Event& e);
+
+// The members of `room` as `asking` may see them (IRC's invisible users only to members),
+// sorted without case: [{"nick":"alice","op":true}, ...].
+Json member_list(const Room& room, const Session& asking);
+
+// The JSON text of `j`.
+std::string dump(const Json& j);
+
+// A WebSocket text frame holding `j`.
+Message text_frame(const Json& j);
+
+}  // namespace web
+}  // namespace parley
