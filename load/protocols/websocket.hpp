@@ -1,6 +1,6 @@
 #pragma once
 // Parley's browser protocol as the load client speaks it: JSON over WebSocket at /ws on the
-// server's --http-listen (the contract: docs/web-protocol.md of the issue, summarised here).
+// server's --http-listen (docs/protocol.md, "Browsers: JSON over a WebSocket").
 //
 // A connection opens with the HTTP upgrade (GET /ws, a fresh Sec-WebSocket-Key each; no Origin,
 // as a non-browser client, so any --http-origin lets it in) and sends nothing more until the
