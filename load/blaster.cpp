@@ -54,10 +54,13 @@ void Blaster::run() {
     pin_to_cpu(cpu_);
     // A hello's length may vary (IRC's carries the client's nickname), its last line does not:
     // the whole hello is in once what came ends with that line.
+    // A WebSocket hello is an HTTP head: it ends with an empty line.
     std::string hello;
     append_subscribe(protocol_, hello, room_, "guest");
     const std::size_t last_line = hello.rfind('\n', hello.size() - 2);
-    const std::string tail = last_line == std::string::npos ? hello : hello.substr(last_line + 1);
+    const std::string tail = hello.ends_with("\r\n\r\n")      ? "\r\n\r\n"
+                             : last_line == std::string::npos ? hello
+                                                              : hello.substr(last_line + 1);
     std::vector<int> fds;
     // Accept and greet every subscriber first, as a server would before anything is published.
     while (static_cast<int>(fds.size()) < connections_ && !stop_) {
@@ -75,6 +78,10 @@ void Blaster::run() {
             got.append(buf, static_cast<std::size_t>(n));
         }
         std::string reply;
+        if (protocol_ == Protocol::websocket) {
+            // The 101 carries the accept of the key this client sent.
+            reply = WebSocketProtocol::upgrade_answer(got);
+        }
         append_subscribed(protocol_, reply, room_, fmt::format("guest{}", fds.size()));
         ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
         fds.push_back(fd);

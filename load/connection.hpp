@@ -4,10 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "load/protocols/websocket.hpp"
 #include "load/stats.hpp"
 
 namespace parley::load {
@@ -43,6 +45,8 @@ struct Conn {
     std::string last_error;
     std::string_view reason_prefix;    // put before its disconnect reasons ("slow client: ")
     std::vector<SeqTracker> trackers;  // indexed by the publisher's place in the room
+    // WebSocket: the connection's key and frame reader, made when it connects (each attempt).
+    std::unique_ptr<WebSocketClient> ws;
 };
 
 }  // namespace parley::load

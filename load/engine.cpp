@@ -221,19 +221,36 @@ void Engine::on_control(int idx, Control k, std::string_view text) {
             append_pong(t_.protocol, c.out, text);
             return;
         case Control::registered:
-            // IRC: registered; only now may it join (a JOIN sent earlier gets 451).
+            // IRC: registered; only now may it join (a JOIN sent earlier gets 451). WebSocket:
+            // upgraded; only now may it send (bytes before the 101 get a 400).
             if (c.state == ConnState::handshake) {
-                IrcProtocol::append_join(c.out, layout_.rooms[c.room].name);
+                if (t_.protocol == Protocol::websocket) {
+                    WebSocketProtocol::append_join(c.out, layout_.rooms[c.room].name);
+                } else {
+                    IrcProtocol::append_join(c.out, layout_.rooms[c.room].name);
+                }
             }
             return;
         case Control::joined:
+            // WebSocket: `text` is the room joined (the first is #lobby, where the server puts
+            // every browser); IRC: anyone's JOIN line.
             if (c.state == ConnState::handshake &&
-                irc_is_join(text, c.nick, layout_.rooms[c.room].name)) {
+                (t_.protocol == Protocol::websocket
+                     ? text == layout_.rooms[c.room].name
+                     : irc_is_join(text, c.nick, layout_.rooms[c.room].name))) {
                 mark_ready(idx);
             }
             return;
         case Control::error:
             c.last_error = text;
+            if (t_.protocol == Protocol::websocket) {
+                // An error message, or why the connection ends (read_conn closes it then).
+                if (const auto code = websocket_error_code(text); !code.empty()) {
+                    r_.extra[fmt::format("server_error_{}", code)] += 1;
+                    ++server_errors_;
+                }
+                return;
+            }
             if (t_.protocol == Protocol::irc) {
                 const int code = irc_reply_code(text);
                 if (code < 0) {
@@ -309,8 +326,15 @@ void Engine::read_conn(int idx) {
     }
     const std::size_t total = carried + static_cast<std::size_t>(n);
     Sink sink{*this, idx, c, now_ns()};
-    const std::size_t used = parse_stream(t_.protocol, rbuf_.get(), total, sink);
+    const std::size_t used = c.ws ? WebSocketProtocol::parse(*c.ws, rbuf_.get(), total, sink)
+                                  : parse_stream(t_.protocol, rbuf_.get(), total, sink);
     if (c.state == ConnState::closed) {
+        return;
+    }
+    if (c.ws && !c.ws->ended.empty()) {
+        // A refused upgrade, the server's Close (1013 when full, 1001 on shutdown) or frames
+        // that break RFC 6455: the connection is over, for that reason.
+        close_conn(idx, c.ws->ended);
         return;
     }
     if (used < total) {
@@ -353,7 +377,11 @@ void Engine::on_event(int idx, std::uint32_t events) {
             c.nick = fmt::format("{}c{}", room_prefix(), ++nick_serial_);
         }
         const std::string& room = layout_.rooms[c.room].name;
-        if (c.subscribes) {
+        if (t_.protocol == Protocol::websocket) {
+            // Its key is checked against the 101's Sec-WebSocket-Accept: kept with its reader.
+            c.ws = std::make_unique<WebSocketClient>();
+            WebSocketProtocol::append_upgrade(c.out, c.ws->key);
+        } else if (c.subscribes) {
             append_subscribe(t_.protocol, c.out, room, c.nick);
         } else {
             append_publisher_hello(t_.protocol, c.out, room, c.nick);

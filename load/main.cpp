@@ -33,10 +33,12 @@ void on_signal(int) {
 // PROTO=HOST:PORT[/PID][,connect-concurrency=N], e.g. parley=127.0.0.1:4000/1234. PROTO may
 // carry a label after a colon: redis:mine=127.0.0.1:6379,
 // parley:parley@baseline/build=127.0.0.1:4001/1235. IRC servers are all PROTO irc, named by
-// their labels: irc:ngircd=127.0.0.1:6667/1236,connect-concurrency=10.
+// their labels: irc:ngircd=127.0.0.1:6667/1236,connect-concurrency=10. websocket is Parley's
+// browser protocol at /ws on its --http-listen: websocket=127.0.0.1:8080/1234.
 Target parse_target(const std::string& spec) {
     static const std::regex re(
-        R"(^(parley|redis|nats|irc)(?::([A-Za-z0-9_.@/+-]+))?=([0-9.]+):([0-9]+)(?:/([0-9]+))?)"
+        R"(^(parley|redis|nats|irc|websocket)(?::([A-Za-z0-9_.@/+-]+))?=([0-9.]+):([0-9]+))"
+        R"((?:/([0-9]+))?)"
         R"((?:,connect-concurrency=([1-9][0-9]*))?$)");
     std::smatch m;
     if (!std::regex_match(spec, m, re)) {
@@ -67,7 +69,8 @@ ScenarioOptions options_for(const ScenarioOptions& o, const Target& t) {
 
 int main(int argc, char** argv) {
     CLI::App app{
-        "parley-load: measure a chat or pub/sub server under load (Parley, Redis, NATS, IRC)"};
+        "parley-load: measure a chat or pub/sub server under load (Parley, Redis, NATS, IRC, "
+        "WebSocket)"};
     // scripts/load-test passes per-scenario defaults first; the user's flags after them win.
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     ScenarioOptions o;
@@ -83,7 +86,8 @@ int main(int argc, char** argv) {
 
     app.add_option("--target", target_specs,
                    "PROTO[:LABEL]=HOST:PORT[/PID][,connect-concurrency=N]; repeat to compare "
-                   "servers (PROTO parley, redis, nats or irc; PID: CPU and memory from /proc; N: "
+                   "servers (PROTO parley, redis, nats, irc or websocket; PID: CPU and memory from "
+                   "/proc; N: "
                    "--connect-concurrency for this server)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     bool free_port = false;
@@ -166,8 +170,8 @@ int main(int argc, char** argv) {
     app.add_flag("--selftest", selftest,
                  "measure the client itself against an in-process blaster (no server)");
     app.add_option("--selftest-protocol", selftest_protocol,
-                   "parley, redis, nats or irc framing for --selftest")
-        ->check(CLI::IsMember({"parley", "redis", "nats", "irc"}));
+                   "parley, redis, nats, irc or websocket framing for --selftest")
+        ->check(CLI::IsMember({"parley", "redis", "nats", "irc", "websocket"}));
     app.add_option("--blaster-cpu", blaster_cpu, "pin the self-test blaster thread to this CPU");
     app.add_option("--blaster-batch", blaster_batch, "messages per blaster write")
         ->capture_default_str();

@@ -3,7 +3,8 @@
 namespace parley::load {
 
 std::optional<Protocol> parse_protocol(std::string_view name) {
-    for (Protocol p : {Protocol::parley, Protocol::redis, Protocol::nats, Protocol::irc}) {
+    for (Protocol p :
+         {Protocol::parley, Protocol::redis, Protocol::nats, Protocol::irc, Protocol::websocket}) {
         if (protocol_name(p) == name) {
             return p;
         }
@@ -31,6 +32,8 @@ void append_publisher_hello(Protocol p, std::string& out, std::string_view room,
 void append_pong(Protocol p, std::string& out, std::string_view ping) {
     if (p == Protocol::irc) {
         IrcProtocol::append_pong(out, ping);
+    } else if (p == Protocol::websocket) {
+        WebSocketProtocol::append_pong(out, ping);
     } else {
         out += kNatsPong;  // the only other protocol whose server pings
     }

@@ -134,6 +134,10 @@ class Churn : public Scenario {
                 e.send(idx, "/quit\n");
             } else if (p == Protocol::irc) {
                 e.send(idx, "QUIT :churn\r\n");
+            } else if (p == Protocol::websocket) {
+                std::string quit;
+                WebSocketProtocol::append_quit(quit, "churn");
+                e.send(idx, quit);
             }
             e.shutdown_write(idx);  // the server closes; the engine sees EOF and closes
         }
