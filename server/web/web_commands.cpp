@@ -29,14 +29,6 @@ constexpr std::size_t max_rooms = 100;
 constexpr std::size_t max_topic = 390;  // IRC's TOPICLEN, for every protocol
 constexpr std::size_t default_history_page = 20;
 
-// `j` with the command's ref, when it had one.
-web::Json with_ref(web::Json j, const std::string& ref) {
-    if (!ref.empty()) {
-        j["ref"] = web::Json::parse(ref);
-    }
-    return j;
-}
-
 }  // namespace
 
 void WebFrontEnd::begin() {
@@ -232,10 +224,11 @@ void WebFrontEnd::who(const web::Command& c) {
         error("no-such-room", fmt::format("there is no room {}", name), c.ref);
         return;
     }
-    send(with_ref({{"type", "members"},
-                   {"room", room->name()},
-                   {"members", web::member_list(*room, session_)}},
-                  c.ref));
+    web::Json answer = {{"type", "members"},
+                        {"room", room->name()},
+                        {"members", web::member_list(*room, session_)}};
+    web::set_ref(answer, c.ref);
+    send(answer);
 }
 
 void WebFrontEnd::rooms(const web::Command& c) {
@@ -250,7 +243,9 @@ void WebFrontEnd::rooms(const web::Command& c) {
         }
         list.push_back(std::move(entry));
     }
-    send(with_ref({{"type", "rooms"}, {"rooms", std::move(list)}}, c.ref));
+    web::Json answer = {{"type", "rooms"}, {"rooms", std::move(list)}};
+    web::set_ref(answer, c.ref);
+    send(answer);
 }
 
 void WebFrontEnd::history(const web::Command& c) {

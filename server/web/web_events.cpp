@@ -61,9 +61,7 @@ void WebFrontEnd::send_joined(const Room& room, const std::string& ref) {
                         {"room", room.name()},
                         {"topic", std::move(topic)},
                         {"members", web::member_list(room, session_)}};
-    if (!ref.empty()) {
-        joined["ref"] = web::Json::parse(ref);
-    }
+    web::set_ref(joined, ref);
     send(joined);
     // The scrollback: the room's recent messages, as they were said. Earlier ones exist only
     // in a history store, and only if the room keeps as many as it may (--history): a room
@@ -85,9 +83,7 @@ void WebFrontEnd::send_history(const Room& room, const std::vector<EventPtr>& ev
     }
     web::Json answer = {
         {"type", "history"}, {"room", room.name()}, {"events", std::move(list)}, {"more", more}};
-    if (!ref.empty()) {
-        answer["ref"] = web::Json::parse(ref);
-    }
+    web::set_ref(answer, ref);
     send(answer);
 }
 

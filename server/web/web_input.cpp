@@ -102,9 +102,7 @@ void WebFrontEnd::error(std::string_view code, std::string_view text, const std:
                         bool strike) {
     session_.state().metrics.refused_line(protocol_kind, code);
     web::Json j = {{"type", "error"}, {"code", code}, {"text", text}};
-    if (!ref.empty()) {
-        j["ref"] = web::Json::parse(ref);
-    }
+    web::set_ref(j, ref);
     send(j);
     if (strike && !session_.ending()) {
         session_.strike("abuse",

@@ -3,13 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <ctime>
 #include <vector>
 
 #include "server/line_front_end.hpp"
 #include "server/room.hpp"
 #include "server/session.hpp"
+#include "shared/folded.hpp"
 #include "shared/websocket/frame.hpp"
 
 namespace parley::web {
@@ -89,12 +89,9 @@ Json member_list(const Room& room, const Session& asking) {
             shown.push_back(&m);
         }
     }
+    // Compared in place, as the registry compares names: no folded copies.
     std::sort(shown.begin(), shown.end(), [](const Member* a, const Member* b) {
-        const std::string& x = a->session->nick();
-        const std::string& y = b->session->nick();
-        return std::lexicographical_compare(
-            x.begin(), x.end(), y.begin(), y.end(),
-            [](unsigned char p, unsigned char q) { return std::tolower(p) < std::tolower(q); });
+        return FoldedLess{}(a->session->nick(), b->session->nick());
     });
     Json list = Json::array();
     for (const Member* m : shown) {
@@ -108,6 +105,12 @@ Json member_list(const Room& room, const Session& asking) {
         list.push_back(std::move(entry));
     }
     return list;
+}
+
+void set_ref(Json& answer, const std::string& ref) {
+    if (!ref.empty()) {
+        answer["ref"] = Json::parse(ref);
+    }
 }
 
 std::string dump(const Json& j) {

@@ -35,6 +35,9 @@ Json event_record(const Event& e);
 // sorted without case: [{"nick":"alice","op":true}, ...].
 Json member_list(const Room& room, const Session& asking);
 
+// Copies a command's `ref` (JSON text, empty when none; see web::Command) into its answer.
+void set_ref(Json& answer, const std::string& ref);
+
 // The JSON text of `j`.
 std::string dump(const Json& j);
 
