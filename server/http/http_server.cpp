@@ -33,14 +33,14 @@ std::string http_date() {
     return std::string(text, n);
 }
 
+}  // namespace
+
 HttpResponse error_response(unsigned status, std::string_view why) {
     HttpResponse r;
     r.status = status;
     r.body = fmt::format("{} {}: {}\n", status, reason_phrase(status), why);
     return r;
 }
-
-}  // namespace
 
 std::string_view reason_phrase(unsigned status) {
     switch (status) {
@@ -78,25 +78,15 @@ std::string_view reason_phrase(unsigned status) {
 }
 
 std::string serialize(const HttpResponse& r, bool keep_alive, bool head_only) {
-    if (r.status < 200) {
-        // 1xx: no content, so no Content-Length (RFC 9110 8.6); its own fields say the rest
-        // (Connection: Upgrade).
-        std::string out = fmt::format("HTTP/1.1 {} {}\r\nDate: {}\r\n", r.status,
-                                      reason_phrase(r.status), http_date());
-        for (const auto& [name, value] : r.headers) {
-            out += name;
-            out += ": ";
-            out += value;
-            out += "\r\n";
-        }
-        out += "\r\n";
-        return out;
+    std::string out = fmt::format("HTTP/1.1 {} {}\r\nDate: {}\r\n", r.status,
+                                  reason_phrase(r.status), http_date());
+    // 1xx: no content, so no Content-Length (RFC 9110 8.6); its own fields say the rest
+    // (Connection: Upgrade).
+    if (r.status >= 200) {
+        fmt::format_to(std::back_inserter(out),
+                       "Content-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n",
+                       r.content_type, r.body.size(), keep_alive ? "keep-alive" : "close");
     }
-    std::string out = fmt::format(
-        "HTTP/1.1 {} {}\r\nDate: {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: "
-        "{}\r\n",
-        r.status, reason_phrase(r.status), http_date(), r.content_type, r.body.size(),
-        keep_alive ? "keep-alive" : "close");
     for (const auto& [name, value] : r.headers) {
         out += name;
         out += ": ";
@@ -104,7 +94,7 @@ std::string serialize(const HttpResponse& r, bool keep_alive, bool head_only) {
         out += "\r\n";
     }
     out += "\r\n";
-    if (!head_only) {
+    if (r.status >= 200 && !head_only) {
         out += r.body;
     }
     return out;

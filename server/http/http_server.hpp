@@ -45,6 +45,9 @@ struct HttpResponse {
 // the response's own) and, unless `head_only` (a HEAD request), the body.
 std::string serialize(const HttpResponse& r, bool keep_alive, bool head_only);
 
+// A plain-text answer refusing a request: "404 Not Found: no such page".
+HttpResponse error_response(unsigned status, std::string_view why);
+
 // "OK", "Not Found", ...: the reason phrase of a status.
 std::string_view reason_phrase(unsigned status);
 

@@ -37,13 +37,6 @@ HttpResponse asset_response(const web::Asset& asset) {
     return r;
 }
 
-HttpResponse refusal(unsigned status, std::string_view why) {
-    HttpResponse r;
-    r.status = status;
-    r.body = fmt::format("{} {}: {}\n", status, reason_phrase(status), why);
-    return r;
-}
-
 }  // namespace
 
 void serve_web_client(HttpServer& http, ServerState& state, const ws::OriginPolicy& origins) {
@@ -55,7 +48,7 @@ void serve_web_client(HttpServer& http, ServerState& state, const ws::OriginPoli
     ws_upgrade.check = [origins](const http::Request& request) {
         const ws::UpgradeCheck check = ws::check_upgrade(request);
         if (check.status != 101) {
-            HttpResponse r = refusal(check.status, check.problem);
+            HttpResponse r = error_response(check.status, check.problem);
             if (check.status == 426) {
                 r.headers.emplace_back("Sec-WebSocket-Version", "13");
             } else if (check.status == 405) {
@@ -68,7 +61,8 @@ void serve_web_client(HttpServer& http, ServerState& state, const ws::OriginPoli
         if (!ws::origin_allowed(request, origins)) {
             spdlog::warn("websocket refused: origin {} is not allowed",
                          request.header("Origin").value_or(""));
-            return refusal(403, "this page's origin may not open a chat session (--http-origin)");
+            return error_response(403,
+                                  "this page's origin may not open a chat session (--http-origin)");
         }
         HttpResponse r;
         r.status = 101;
