@@ -10,6 +10,7 @@
 #include <exception>
 #include <variant>
 
+#include "server/accept_token.hpp"
 #include "server/endpoint.hpp"
 #include "server/http/http_stream.hpp"
 #include "server/log_escaped.hpp"
@@ -158,7 +159,7 @@ HttpResponse HttpServer::respond(const http::Request& request) const {
 Task<void> HttpServer::listen(Acceptor& acceptor, bool tls) {
     for (;;) {
         try {
-            Socket socket = co_await acceptor.async_accept(use_task);
+            Socket socket = co_await acceptor.async_accept(accept_token());
             asio::co_spawn(acceptor.get_executor(), serve(std::move(socket), tls),
                            LogEscaped{"http session"});
             continue;
