@@ -19,7 +19,7 @@ namespace parley {
 namespace {
 
 constexpr std::array<Protocol, protocol_count> all_protocols = {Protocol::plain, Protocol::irc,
-                                                                  Protocol::web};
+                                                                Protocol::web};
 
 std::string_view tls_label(std::size_t tls) {
     return tls != 0 ? "true" : "false";

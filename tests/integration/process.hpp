@@ -19,9 +19,10 @@ class Process {
   public:
     // Starts parley-server with `args`. The IRC and HTTP listeners' default ports are left to
     // the tests that ask for them (parallel tests must not collide): without --irc-listen or
-    // --http-listen in `args`, "--irc-listen none" or "--http-listen none" is added; without --data-dir, "--data-dir none" (history in memory,
-    // never the user's data directory). Standard input is `input`, written whole and then closed,
-    // or else /dev/null. `env` ("NAME=VALUE") is added to the environment it inherits.
+    // --http-listen in `args`, "--irc-listen none" or "--http-listen none" is added; without
+    // --data-dir, "--data-dir none" (history in memory, never the user's data directory). Standard
+    // input is `input`, written whole and then closed, or else /dev/null. `env` ("NAME=VALUE") is
+    // added to the environment it inherits.
     explicit Process(std::vector<std::string> args, std::optional<std::string> input = std::nullopt,
                      const std::vector<std::string>& env = {});
     ~Process();
