@@ -111,7 +111,7 @@ void WebSocketProtocol::append_delivery(std::string& out, std::string_view room,
                                         std::string_view nick, std::string_view payload) {
     ws::append_frame(out, ws::Opcode::text,
                      fmt::format(R"({{"type":"event","kind":"message","id":1,)"
-                                 R"("time":"2026-11-29T13:18:06.123Z","room":"#{}","nick":"{}",)"
+                                 R"("time":1796044686123,"room":"#{}","nick":"{}",)"
                                  R"("text":"{}"}})",
                                  room, nick, payload));
 }

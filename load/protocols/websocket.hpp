@@ -186,9 +186,8 @@ inline std::string_view without_hash(std::string_view room) {
 inline bool parley_room_message(std::string_view json, std::string_view& room,
                                 std::string_view& text) {
     constexpr std::string_view head = R"({"type":"event","kind":"message","id":)";
-    constexpr std::string_view time_key = R"(,"time":")";
-    constexpr std::size_t time_size = 24;  // 2026-11-29T13:18:06.123Z
-    constexpr std::string_view room_key = R"(","room":")";
+    constexpr std::string_view time_key = R"(,"time":)";
+    constexpr std::string_view room_key = R"(,"room":")";
     constexpr std::string_view nick_key = R"(","nick":")";
     constexpr std::string_view text_key = R"(","text":")";
     if (!json.starts_with(head) || !json.ends_with(R"("})")) {
@@ -222,10 +221,14 @@ inline bool parley_room_message(std::string_view json, std::string_view& room,
         return false;
     }
     i += time_key.size();
-    if (i + time_size > json.size()) {
+    // The time, milliseconds since the epoch, is skipped unchecked: the payload carries its own.
+    const std::size_t digits = i;
+    while (i < json.size() && json[i] >= '0' && json[i] <= '9') {
+        ++i;
+    }
+    if (i == digits) {
         return false;
     }
-    i += time_size;  // the time is not checked: the payload carries its own
     i = value_at(room_key, i, room);
     if (i == std::string_view::npos) {
         return false;

@@ -55,7 +55,7 @@ void WebFrontEnd::send_joined(const Room& room, const std::string& ref) {
     if (!room.topic().empty()) {
         topic = {{"text", plain_text(room.topic())},
                  {"nick", room.topic_setter()},
-                 {"time", web::iso_time(room.topic_time())}};
+                 {"time", web::epoch_ms(room.topic_time())}};
     }
     web::Json joined = {{"type", "joined"},
                         {"room", room.name()},

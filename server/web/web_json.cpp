@@ -1,9 +1,6 @@
 #include "server/web/web_json.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <ctime>
 #include <vector>
 
 #include "server/line_front_end.hpp"
@@ -14,15 +11,8 @@
 
 namespace parley::web {
 
-std::string iso_time(std::chrono::system_clock::time_point t) {
-    using namespace std::chrono;
-    const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
-    const std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                       static_cast<int>(ms - static_cast<long long>(secs) * 1000));
+std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 std::string_view kind_name(EventKind k) {
@@ -64,7 +54,7 @@ Json event_record(const Event& e) {
     if (e.id != 0) {
         j["id"] = e.id;
     }
-    j["time"] = iso_time(e.time);
+    j["time"] = epoch_ms(e.time);
     if (e.room != nullptr) {
         j["room"] = e.room->name();
     }

@@ -4,6 +4,7 @@
 // (never expected: every protocol checks its input) is replaced rather than thrown on.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,8 +22,11 @@ namespace web {
 
 using Json = nlohmann::ordered_json;  // fields in the order written: "type" first
 
-// "2026-11-29T13:18:06.123Z": ISO 8601, UTC, milliseconds (as IRC's server-time).
-std::string iso_time(std::chrono::system_clock::time_point t);
+// Milliseconds since the Unix epoch, UTC: what JavaScript's Date takes and Date.now() gives.
+// A number rather than an ISO 8601 string (IRC's server-time): a browser formats it in its
+// own time zone either way, and it is 13 bytes of every event frame fewer, which fanout to many
+// browsers pays for per recipient.
+std::int64_t epoch_ms(std::chrono::system_clock::time_point t);
 
 // "message", "join", ...
 std::string_view kind_name(EventKind k);

@@ -5,6 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+
 #include "tests/integration/harness.hpp"
 #include "tests/integration/web_client.hpp"
 
@@ -39,7 +43,11 @@ TEST_CASE("a browser, an nc user and an IRC user share #lobby", "[web]") {
     CHECK(echo["room"] == "#lobby");
     CHECK(echo["text"] == "hello <b>all</b>");
     CHECK(echo["id"].get<std::uint64_t>() > 0);
-    CHECK(echo["time"].get<std::string>().ends_with("Z"));
+    // Milliseconds since the epoch, taken when the server took the message: within a minute of now.
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    CHECK(std::abs(echo["time"].get<std::int64_t>() - now_ms) < 60'000);
     nc->expect_line("#lobby <wendy> hello <b>all</b>");
     irc->expect_suffix("PRIVMSG #lobby :hello <b>all</b>");
 

@@ -59,7 +59,9 @@ ENTRIES_JS = """
 return Array.from(document.querySelectorAll('#log .entry')).map(e => ({
   kind: e.dataset.kind || '', id: e.dataset.id || '',
   nick: (e.querySelector('.nick') || {}).textContent || '',
-  text: (e.querySelector('.text') || {}).textContent || ''}));
+  text: (e.querySelector('.text') || {}).textContent || '',
+  time: (e.querySelector('time') || {}).textContent || '',
+  datetime: e.querySelector('time') ? e.querySelector('time').getAttribute('datetime') : ''}));
 """
 
 
@@ -258,6 +260,13 @@ def scenario(run, server, users):
     alice.type("hello from alice")
     alice.wait_sees("alice", "hello from alice")
     bob.wait_sees("alice", "hello from alice")
+    stamped = [e for e in bob.entries() if e["text"] == "hello from alice"][0]
+    sent_at = time.strftime("%Y-%m-%dT", time.gmtime())
+    if not (re.fullmatch(r"\d\d:\d\d", stamped["time"])
+            and stamped["datetime"].startswith(sent_at)):
+        raise Failure(f"bob: the message's time shows as {stamped['time']!r} "
+                      f"({stamped['datetime']!r}), not HH:MM of today's UTC date")
+    run.passed("bob: the message shows its time (HH:MM) from the event's epoch milliseconds")
     carol.expect(r"^#lobby <alice> hello from alice$")
     bob.type("hi alice, bob here ☕")
     alice.wait_sees("bob", "hi alice, bob here ☕")

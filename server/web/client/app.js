@@ -110,7 +110,7 @@ const handlers = {
     if (paging) conv.more = m.more && events.length > 0;
     else if (!conv.seen) conv.more = m.more;
     // What was missed while disconnected counts as unread: newer than anything we had.
-    const last = conv.entries.findLast((x) => x.time && !x.local)?.time || "";
+    const last = conv.entries.findLast((x) => x.time && !x.local)?.time || 0;
     if (conv.seen && !paging && conv !== state.shown) {
       conv.unread += events.filter((e) => e.time > last && isTalk(e) && !isOwn(e)).length;
       renderConversations();
@@ -288,7 +288,7 @@ function note(conv, kind, text) {
     console.warn(text);
     return;
   }
-  addEntry(conv, { kind, text, time: new Date().toISOString(), local: true });
+  addEntry(conv, { kind, text, time: Date.now(), local: true });
 }
 
 function addEntry(conv, e) {

@@ -35,8 +35,8 @@ function describe(e) {
   }
 }
 
-function formatTime(iso) {
-  const d = new Date(iso);
+function formatTime(ms) {
+  const d = new Date(ms);
   return Number.isNaN(d.getTime()) ? ""
     : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
 }
@@ -54,7 +54,7 @@ export function renderEntry(e, me) {
 
   const time = document.createElement("time");
   time.className = "time";
-  time.dateTime = e.time || "";
+  time.dateTime = e.time ? new Date(e.time).toISOString() : "";
   time.textContent = formatTime(e.time);
   if (e.time) time.title = new Date(e.time).toLocaleString();
   const nick = document.createElement("span");
