@@ -27,6 +27,7 @@ struct Config {
     double burst = 20;                   // lines a client may send at once
     double strikes = 30;                 // refused lines before disconnect (1/s recovery)
     std::size_t outbox_bytes = 1 << 20;  // unread bytes queued for one client
+    std::size_t outbox_total = 0;        // all outboxes' memory (0: none; see options.cpp)
     std::size_t max_clients = 10000;     // connections in all
     std::size_t max_per_address = 64;    // connections from one IP address
     double idle_timeout = 0;             // seconds without input

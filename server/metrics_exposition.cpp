@@ -123,7 +123,8 @@ std::string expose_metrics(const ServerState& state, std::size_t http_connection
         }
     }
     per_protocol(out, m, "parley_evictions_total",
-                 "Clients disconnected for not reading (outbox past --outbox-bytes).",
+                 "Clients disconnected for not reading (outbox past --outbox-bytes, or the "
+                 "furthest behind with all outboxes past --outbox-total).",
                  &Metrics::PerProtocol::evictions);
 
     std::uint64_t members = 0;
@@ -166,6 +167,21 @@ std::string expose_metrics(const ServerState& state, std::size_t http_connection
     out.family("parley_outbox_bytes_max", PrometheusText::gauge,
                "Bytes queued in the fullest outbox.")
         .sample({}, largest);
+    const OutboxBudget& budget = state.wakes.budget();
+    out.family("parley_outbox_held_bytes", PrometheusText::gauge,
+               "Memory the outboxes hold: each queued message once however many share it, "
+               "queue storage, and writers' copies of what the socket did not take.")
+        .sample({}, std::uint64_t{budget.held()});
+    out.family("parley_outbox_held_bytes_max", PrometheusText::gauge,
+               "The most the outboxes held at once since the start.")
+        .sample({}, std::uint64_t{budget.peak()});
+    out.family("parley_outbox_budget_bytes", PrometheusText::gauge,
+               "The outboxes' budget (--outbox-total); 0: none.")
+        .sample({}, std::uint64_t{budget.limit()});
+    out.family("parley_outbox_budget_evictions_total", PrometheusText::counter,
+               "Clients evicted as the furthest behind to keep within --outbox-total (also "
+               "in parley_evictions_total).")
+        .sample({}, budget.evictions());
 
     out.family("parley_http_connections", PrometheusText::gauge,
                "Connections to the metrics listener now.")

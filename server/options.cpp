@@ -14,6 +14,7 @@
 #include <sstream>
 #include <utility>
 
+#include "server/memory_limit.hpp"
 #include "server/oper_file.hpp"
 #include "server/password.hpp"
 #include "shared/text.hpp"
@@ -306,6 +307,14 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
     app.add_option("--outbox-bytes", c.outbox_bytes,
                    "Unread bytes queued for a client before it is disconnected as too slow")
         ->capture_default_str();
+    // No default shown: it depends on the machine the server starts on (as --data-dir's on
+    // its environment), not the one --print-config writes the packaged parley.toml on.
+    std::size_t outbox_total = 0;
+    CLI::Option* outbox_total_option = app.add_option(
+        "--outbox-total", outbox_total,
+        "Memory all clients' outboxes may hold together, in bytes; past it the clients "
+        "furthest behind are disconnected as too slow (default: a quarter of physical memory "
+        "or of the cgroup's memory limit, whichever is smaller)");
     app.add_option("--max-clients", c.max_clients, "Connections in all")->capture_default_str();
     app.add_option("--max-per-address", c.max_per_address, "Connections from one IP address")
         ->capture_default_str();
@@ -430,6 +439,7 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
         out.exit_code = 2;
         return out;
     }
+    c.outbox_total = outbox_total_option->count() > 0 ? outbox_total : memory_limit() / 4;
     c.command_line = given;
     for (const CLI::Option* opt : app.get_options()) {
         if (is_setting(app, opt)) {

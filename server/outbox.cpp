@@ -3,6 +3,16 @@
 #include <algorithm>
 namespace parley {
 
+Outbox::~Outbox() {
+    drop_queue();
+    copy_released();
+    budget().caught_up(*this);
+}
+
+OutboxBudget& Outbox::budget() const {
+    return wakes_.budget();
+}
+
 bool Outbox::offer(const Message& m) {
     if (state_ != State::open) {
         return true;
@@ -10,10 +20,20 @@ bool Outbox::offer(const Message& m) {
     if (max_bytes_ != 0 && unread_ + m->size() > max_bytes_) {
         return false;
     }
+    const std::size_t capacity = queue_.capacity();
     queue_.push_back(m);
+    OutboxBudget& b = budget();
+    b.hold(*m);
+    storage_changed(capacity);
+    if (unread_ == 0) {
+        b.fell_behind(*this);
+    }
     unread_ += m->size();
     wakes_.count_queued();
     wake();
+    if (b.over()) {
+        b.shed();  // may evict this very client: the message was queued all the same
+    }
     return true;
 }
 
@@ -26,8 +46,48 @@ void Outbox::finish() {
 
 void Outbox::close() {
     state_ = State::closed;
-    queue_.clear();  // nothing more is written: the messages' memory goes now
+    drop_queue();  // nothing more is written: the messages' memory goes now
+    copy_released();
+    budget().caught_up(*this);
     wake();
+}
+
+void Outbox::drop_queue() {
+    OutboxBudget& b = budget();
+    while (!queue_.empty()) {
+        b.release(*queue_.front());
+        queue_.pop_front();  // never frees the ring while messages remain
+    }
+    const std::size_t capacity = queue_.capacity();
+    queue_.clear();
+    storage_changed(capacity);
+}
+
+void Outbox::storage_changed(std::size_t capacity_before) {
+    const std::size_t now = queue_.capacity();
+    if (now > capacity_before) {
+        budget().add((now - capacity_before) * sizeof(Message));
+    } else if (now < capacity_before) {
+        budget().take((capacity_before - now) * sizeof(Message));
+    }
+}
+
+void Outbox::copy_held(std::size_t bytes) {
+    copy_released();
+    if (state_ == State::closed) {
+        return;  // the writer ends with this turn
+    }
+    copy_ = static_cast<std::uint32_t>(std::min<std::size_t>(bytes, UINT32_MAX));
+    OutboxBudget& b = budget();
+    b.add(copy_);
+    if (b.over()) {
+        b.shed();
+    }
+}
+
+void Outbox::copy_released() {
+    budget().take(copy_);
+    copy_ = 0;
 }
 
 void Outbox::park(Waiter writer) {
@@ -66,9 +126,12 @@ Batch Outbox::take_batch() {
 
 std::size_t Outbox::take(std::string& out, std::size_t soft_limit) {
     const std::size_t before = out.size();
+    const std::size_t capacity = queue_.capacity();
+    OutboxBudget& b = budget();
     std::size_t messages = 0;
     while (!queue_.empty() && out.size() < soft_limit) {
         out.append(*queue_.front());
+        b.release(*queue_.front());
         queue_.pop_front();
         ++messages;
     }
@@ -80,6 +143,7 @@ std::size_t Outbox::take(std::string& out, std::size_t soft_limit) {
     if (messages > 0 && queue_.empty() && messages <= RingQueue<Message>::first_capacity) {
         queue_.clear();
     }
+    storage_changed(capacity);
     return out.size() - before;
 }
 

@@ -22,6 +22,10 @@
 //
 // An empty outbox holds no storage: the queue is allocated on first use and released when a
 // quiet session drains it, so ten thousand idle connections hold no queues at all.
+//
+// Every outbox of the executor reports what it holds to the one OutboxBudget (the WakeQueue's):
+// each message it takes and lets go, its ring's storage, and its writer's private copy. The
+// budget evicts the clients furthest behind when all together hold more than --outbox-total.
 
 #include <asio/async_result.hpp>
 #include <cstddef>
@@ -31,6 +35,7 @@
 #include <string_view>
 
 #include "server/message.hpp"
+#include "server/outbox_budget.hpp"
 #include "server/task.hpp"
 #include "server/wake_queue.hpp"
 #include "shared/ring_queue.hpp"
@@ -56,6 +61,11 @@ class Outbox {
           max_bytes_(max_bytes > UINT32_MAX ? 0 : static_cast<std::uint32_t>(max_bytes)) {}
     Outbox(const Outbox&) = delete;
     Outbox& operator=(const Outbox&) = delete;
+    ~Outbox();
+
+    // Whom the budget evicts when this outbox is the furthest behind (the Session).
+    void set_owner(void* owner) { owner_ = owner; }
+    void* owner() const { return owner_; }
 
     // Queues `m` for the writer without waiting. False when the client is too slow: nothing was
     // queued and the client must go. Once the stream has ended (finish or close), offers are
@@ -91,7 +101,18 @@ class Outbox {
     Batch take_batch();
 
     // The writer reports bytes that reached the socket; they stop counting against the limit.
-    void written(std::size_t n) { unread_ -= n; }
+    void written(std::size_t n) {
+        unread_ -= n;
+        if (unread_ == 0) {
+            budget().caught_up(*this);
+        }
+    }
+    // The writer holds a private copy of `bytes` bytes (the rest of a batch the socket did not
+    // take) / has let go of it. The budget counts it as the outbox's until then, or until the
+    // outbox closes: a closed outbox's writer ends within the turn, and counting its copy gone
+    // at once keeps one eviction from looking like too little and causing others.
+    void copy_held(std::size_t bytes);
+    void copy_released();
 
     std::size_t unread_bytes() const { return unread_; }
     bool empty() const { return queue_.empty(); }
@@ -105,6 +126,7 @@ class Outbox {
 
   private:
     friend class WakeQueue;
+    friend class OutboxBudget;
     // The parked writer: the handler that resumes its coroutine. Every coroutine of the
     // server runs on the one Executor type, so the handler has one known type and is kept in
     // place, not type-erased on the heap.
@@ -116,12 +138,20 @@ class Outbox {
     void wake();
     // Called by the WakeQueue: hands the writer its batch.
     void resume();
+    OutboxBudget& budget() const;
+    // Drops every queued message, letting the budget know.
+    void drop_queue();
+    // Keeps the budget's count of ring storage in step after the queue grew or shrank.
+    void storage_changed(std::size_t capacity_before);
 
     RingQueue<Message> queue_;
     std::optional<Waiter> waiter_;
     WakeQueue& wakes_;
+    void* owner_ = nullptr;
     std::size_t unread_ = 0;
     std::uint32_t max_bytes_;  // 32 bits: the outbox sits in every connection
+    std::uint32_t behind_slot_ = OutboxBudget::not_behind;  // its index among those behind
+    std::uint32_t copy_ = 0;  // the writer's private copy, as counted in the budget
     State state_ = State::open;
     bool wake_posted_ = false;
 };

@@ -174,7 +174,7 @@ constexpr std::string_view live_settings[] = {
     "timestamps",   "network",
     "motd",         "oper",
     "oper-file",    "shutdown-timeout",
-    "log-level",
+    "log-level",    "outbox-total",
 };
 
 bool is_live(std::string_view name, bool tls_on) {
@@ -221,6 +221,11 @@ void Server::Impl::reload_config() {
     state.line_rate = TokenBucket::Rate(c.rate, c.burst);
     state.strike_rate = TokenBucket::Rate(c.strikes > 0 ? 1.0 : 0.0, c.strikes);
     config.outbox_bytes = c.outbox_bytes;  // connections made from now on
+    // The budget is one for everybody: a smaller one applies at once, evicting the clients
+    // furthest behind until what is held fits.
+    config.outbox_total = c.outbox_total;
+    state.wakes.budget().set_limit(c.outbox_total);
+    state.wakes.budget().shed();
     config.max_clients = c.max_clients;
     config.max_per_address = c.max_per_address;
     state.limits.set_limits(c.max_clients, c.max_per_address);

@@ -143,7 +143,12 @@ Session::Session(Socket& socket, ServerState& state, Protocol protocol)
       last_input_(opened_),
       outbox_(state.wakes, state.config.outbox_bytes),
       rate_(state.line_rate, opened_),
-      strikes_(state.strike_rate, opened_) {}
+      strikes_(state.strike_rate, opened_) {
+    outbox_.set_owner(this);
+    // The budget's one way to evict, set by every session (the same function each time) so
+    // that a budget needs nothing from whoever made it.
+    state.wakes.budget().on_evict(&Session::evict_over_budget);
+}
 
 void Session::refuse_connection(const char* code, FrontEnd& front) {
     spdlog::warn("refused {}: {}", peer(), code);
@@ -374,11 +379,16 @@ Task<void> Session::write_loop() {
 Task<void> Session::write_rest(std::string_view unsent) {
     std::string rest(unsent);  // copied before the first suspension, while `unsent` is valid
     std::string_view left = rest;
+    // The copy is this client's memory too: counted in the outbox budget until it is written
+    // (or the outbox closes). Counting it may evict this very client (shed() closes the
+    // socket): the loop then ends at once.
+    outbox_.copy_held(rest.capacity());
     while (!left.empty() && socket_.is_open()) {
         // An aborted wait with the socket still open is finish() waking the reader: wait again.
         co_await socket_.async_wait(Socket::wait_write, use_task_tuple);
         write_now(left);
     }
+    outbox_.copy_released();
 }
 
 // Writes the batch and, while the socket takes everything and more is queued (a backlog
@@ -478,7 +488,23 @@ Task<void> Session::writer_finished() {
 // --- ending -----------------------------------------------------------------------------------
 
 void Session::evict() noexcept {
-    spdlog::warn("evict {} {}: too slow, {} unread bytes", peer(), nick(), outbox_.unread_bytes());
+    evict("outbox full");
+}
+
+void Session::evict_over_budget(void* session) noexcept {
+    static_cast<Session*>(session)->evict("furthest behind with the outbox budget full");
+}
+
+// Logged with why (its own outbox past --outbox-bytes, or the furthest behind when all
+// outboxes together passed --outbox-total); to the client and in the metrics, both are "too
+// slow". No line is sent to it: its send buffer is full by then, and the reset would discard
+// the line anyway.
+void Session::evict(std::string_view why) noexcept {
+    if (ending_ && outbox_.closed()) {
+        return;  // already gone (disconnected or evicted)
+    }
+    spdlog::warn("evict {} {}: too slow ({}), {} unread bytes", peer(), nick(), why,
+                 outbox_.unread_bytes());
     state_.metrics.of(protocol_).evictions += 1;
     set_reason(Ending::evicted, "too slow");
     ending_ = true;

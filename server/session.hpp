@@ -117,6 +117,9 @@ class Session {
 
     // A client too slow for what is queued for it is disconnected on the spot (with a reset).
     void evict() noexcept;
+    // The same, for a client the outbox budget (--outbox-total) evicts as the furthest behind;
+    // `session` is the Session (OutboxBudget::Evict).
+    static void evict_over_budget(void* session) noexcept;
 
     // Ends the session now: the outbox is dropped and the socket closed, which wakes the reader
     // and the writer. Safe while a room is being walked: the session leaves its rooms only when
@@ -178,6 +181,7 @@ class Session {
     void write_now(std::string_view& bytes);
     void end_of_stream();
     void writer_ended() noexcept;
+    void evict(std::string_view why) noexcept;
     ServerState& state_;
     Socket& socket_;
     TlsConnection* tls_ = nullptr;          // null for plain TCP

@@ -10,11 +10,14 @@
 //
 // It also holds the buffer a resumed writer's batch is built in. Writers run one at a time,
 // and each is done with the buffer before it next suspends, so one buffer serves them all.
+// And the budget all its outboxes hold their memory in (OutboxBudget): the outboxes reach it
+// here, so an outbox carries no second reference.
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "server/outbox_budget.hpp"
 #include "server/task.hpp"
 
 namespace parley {
@@ -34,6 +37,9 @@ class WakeQueue {
     void count_queued() { ++queued_; }
     std::uint64_t queued() const { return queued_; }
 
+    OutboxBudget& budget() { return budget_; }
+    const OutboxBudget& budget() const { return budget_; }
+
   private:
     void run();
 
@@ -42,6 +48,7 @@ class WakeQueue {
     std::string batch_;
     std::uint64_t queued_ = 0;
     bool posted_ = false;
+    OutboxBudget budget_;
 };
 
 }  // namespace parley
