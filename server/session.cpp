@@ -45,6 +45,16 @@ tcp::endpoint remote_of(const Socket& s) {
 // A client that has not finished its TLS handshake by then is dropped (with a log line).
 constexpr auto tls_handshake_timeout = std::chrono::seconds(10);
 
+// The kernel's send buffer every client starts with: SO_SNDBUF 64 KiB, which Linux doubles
+// for its bookkeeping (about 100 KB of data). Left to autotuning, Linux gives a connection up
+// to tcp_wmem's maximum (4 MiB), and on loopback (a 64 KiB MSS) it starts there: a client that
+// never reads would hold megabytes of kernel memory, outside RSS and outside the outbox budget.
+// Set before the first write, the bound holds for every client; later (Session::
+// cap_send_buffer) it would not shrink what the kernel already holds. Enough for chat: 128 KiB
+// per round trip is over 600 KB/s at 200 ms, and the outbox holds what the socket has no room
+// for meanwhile.
+constexpr int send_buffer = 64 * 1024;
+
 // Dead peers are noticed by TCP keepalive: after 60 s of silence, 3 probes 10 s apart.
 void tune_socket(Socket& s) {
     asio::error_code ec;
@@ -55,6 +65,7 @@ void tune_socket(Socket& s) {
     ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
     ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
     ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
     s.non_blocking(true, ec);  // reads and first writes are tried directly
 }
 
@@ -512,6 +523,21 @@ void Session::evict(std::string_view why) noexcept {
     // A reset, not an orderly close: the kernel may still hold megabytes queued for this
     // client, and an orderly close would keep them until the client read them all.
     close_socket(Close::reset);
+}
+
+// A client that has fallen behind (more than behind_threshold unread bytes in its outbox)
+// keeps a smaller kernel send buffer from now on than every client starts with (send_buffer):
+// a client that reads slowly drains its kernel queue down to this before the kernel takes
+// more, so what it costs there shrinks to a quarter. Safe: Linux never drops what is queued
+// already when SO_SNDBUF shrinks; it only accepts no more until the queue is below the new
+// size, which the writer sees as would_block and waits out as always. The buffer stays small
+// if the client catches up (SO_SNDBUF turns autotuning off); 32 KiB in flight (the kernel
+// doubles the value) is still 160 KB/s at a 200 ms round trip, far above what a chat client
+// receives.
+void Session::cap_send_buffer() noexcept {
+    send_buffer_capped_ = true;
+    const int size = capped_send_buffer;
+    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
 }
 
 void Session::finish(Ending cause, std::string_view reason, const Message& last) {

@@ -91,6 +91,8 @@ class Session {
     void deliver(const Message& m) {
         if (!outbox_.offer(m)) {
             evict();
+        } else if (outbox_.unread_bytes() > behind_threshold && !send_buffer_capped_) {
+            cap_send_buffer();
         }
     }
     // Shows `e` to this client, in its front end's form (or not at all).
@@ -120,6 +122,13 @@ class Session {
     // The same, for a client the outbox budget (--outbox-total) evicts as the furthest behind;
     // `session` is the Session (OutboxBudget::Evict).
     static void evict_over_budget(void* session) noexcept;
+
+    // Unread bytes past which a client counts as having fallen behind: its socket's send
+    // buffer is then capped (see cap_send_buffer).
+    static constexpr std::size_t behind_threshold = 64 * 1024;
+    // The send buffer a client that fell behind keeps (the kernel doubles it for its own
+    // bookkeeping).
+    static constexpr int capped_send_buffer = 16 * 1024;
 
     // Ends the session now: the outbox is dropped and the socket closed, which wakes the reader
     // and the writer. Safe while a room is being walked: the session leaves its rooms only when
@@ -182,6 +191,7 @@ class Session {
     void end_of_stream();
     void writer_ended() noexcept;
     void evict(std::string_view why) noexcept;
+    void cap_send_buffer() noexcept;
     ServerState& state_;
     Socket& socket_;
     TlsConnection* tls_ = nullptr;          // null for plain TCP
@@ -192,6 +202,7 @@ class Session {
     asio::ip::tcp::endpoint remote_;
     bool ending_ = false;  // finish() or disconnect() was called: read no more
     bool writer_running_ = false;
+    bool send_buffer_capped_ = false;  // see cap_send_buffer
     const Protocol protocol_;
     Ending cause_ = Ending::closed;  // why the session ended (see set_reason)
     bool reason_given_ = false;
