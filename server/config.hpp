@@ -32,6 +32,7 @@ struct Config {
     std::size_t max_per_address = 64;    // connections from one IP address
     double idle_timeout = 0;             // seconds without input
     std::size_t history = 50;            // recent messages kept per room
+    std::size_t max_rooms = 10000;       // rooms at once, #lobby included
     std::size_t announce_limit = 500;    // rooms larger than this skip presence notices
     bool timestamps = false;             // prefix every line with HH:MM:SS
     double shutdown_timeout = 2;         // seconds to flush outboxes on SIGINT/SIGTERM

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <span>
 
 #include "server/line_front_end.hpp"
 #include "server/memberships.hpp"
@@ -23,6 +24,10 @@ namespace {
 constexpr std::size_t join_names_limit = 50;
 constexpr std::size_t max_topic = 390;  // IRC's TOPICLEN, for every protocol
 constexpr std::size_t default_history_page = 20;
+// Rooms a /rooms reply lists at most, as IRC's LIST: the reply is one message, which must fit
+// in the client's outbox (--outbox-bytes, 1 MiB) or the client would be evicted for asking;
+// a thousand lines of a name and a 390-byte topic are under half of it.
+constexpr std::size_t max_rooms_listed = 1000;
 
 // The members' names; IRC users marked invisible (+i) are listed only to members.
 std::string member_list(const Room& room, const Session& asking) {
@@ -244,6 +249,12 @@ void LineFrontEnd::handle(const cmd::Join& c) {
             return;
         }
     }
+    if (!session_.state().rooms.can_open(name)) {
+        error("too-many-rooms",
+              fmt::format("the server has as many rooms as it takes ({}); join one of /rooms",
+                          session_.state().rooms.max_rooms()));
+        return;
+    }
     move_to(session_.state().rooms.open(name));
 }
 
@@ -265,7 +276,8 @@ void LineFrontEnd::handle(const cmd::Rooms&) {
     }
     Lines out = lines();
     out.info(fmt::format("Rooms ({}):", rooms.size()));
-    for (const Room* room : rooms) {
+    const std::size_t shown = std::min(rooms.size(), max_rooms_listed);
+    for (const Room* room : std::span(rooms).first(shown)) {
         std::string line =
             fmt::format("{} {} member{}", room->name(), room->size(), room->size() == 1 ? "" : "s");
         if (!room->topic().empty()) {
@@ -273,6 +285,9 @@ void LineFrontEnd::handle(const cmd::Rooms&) {
             line += plain_text(room->topic());
         }
         out.info(line);
+    }
+    if (shown < rooms.size()) {
+        out.info(fmt::format("... and {} more rooms not shown.", rooms.size() - shown));
     }
     deliver(out.done());
 }

@@ -322,6 +322,9 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
                    "Seconds without a line from a client before it is disconnected")
         ->capture_default_str()
         ->check(seconds);
+    app.add_option("--max-rooms", c.max_rooms,
+                   "Rooms at once, #lobby included; joining a new room past it is refused")
+        ->capture_default_str();
     app.add_option("--history", c.history, "Recent messages each room keeps and shows on join")
         ->capture_default_str();
     app.add_option("--announce-limit", c.announce_limit,

@@ -175,6 +175,7 @@ constexpr std::string_view live_settings[] = {
     "motd",         "oper",
     "oper-file",    "shutdown-timeout",
     "log-level",    "outbox-total",
+    "max-rooms",
 };
 
 bool is_live(std::string_view name, bool tls_on) {
@@ -224,6 +225,8 @@ void Server::Impl::reload_config() {
     // The budget is one for everybody: a smaller one applies at once, evicting the clients
     // furthest behind until what is held fits.
     config.outbox_total = c.outbox_total;
+    config.max_rooms = c.max_rooms;  // rooms past a lower limit stay until they empty
+    state.rooms.set_max_rooms(c.max_rooms);
     state.wakes.budget().set_limit(c.outbox_total);
     state.wakes.budget().shed();
     config.max_clients = c.max_clients;

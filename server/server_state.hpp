@@ -33,6 +33,7 @@ struct ServerState {
           rooms(c.history, c.announce_limit),
           limits(c.max_clients, c.max_per_address) {
         wakes.budget().set_limit(c.outbox_total);
+        rooms.set_max_rooms(c.max_rooms);
     }
 
     // The config; SIGHUP changes what can change live in it (see Server::Impl::reload).

@@ -89,6 +89,13 @@ void IrcFrontEnd::join_one(std::string_view name, std::string_view key) {
             return;
         }
     }
+    if (existing == nullptr && !state.rooms.can_open(name)) {
+        // Server-wide, not this client's CHANLIMIT (405): "temporarily unavailable" is what
+        // RFC 2812 has for a channel that cannot be joined for now.
+        numeric(ERR_UNAVAILRESOURCE,
+                {name, "The server has as many channels as it takes; join an existing one"});
+        return;
+    }
     Room& room = existing != nullptr ? *existing : state.rooms.open(name);
     // The first member of a new channel is its operator.
     const bool first = room.empty() && &room != &state.rooms.lobby();

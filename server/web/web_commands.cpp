@@ -178,6 +178,13 @@ void WebFrontEnd::join(const web::Command& c) {
             return;
         }
     }
+    if (existing == nullptr && !state.rooms.can_open(name)) {
+        error("too-many-rooms",
+              fmt::format("the server has as many rooms as it takes ({}); join an existing one",
+                          state.rooms.max_rooms()),
+              c.ref);
+        return;
+    }
     enter(existing != nullptr ? *existing : state.rooms.open(name), c.ref);
 }
 
@@ -232,9 +239,17 @@ void WebFrontEnd::who(const web::Command& c) {
 }
 
 void WebFrontEnd::rooms(const web::Command& c) {
+    // At most max_rooms_listed rooms, as plain /rooms and IRC's LIST, so that the answer fits
+    // in the outbox (--outbox-bytes); "more" counts the others.
+    constexpr std::size_t max_rooms_listed = 1000;
     web::Json list = web::Json::array();
+    std::size_t more = 0;
     for (const Room* room : session_.state().rooms.list()) {
         if (room->modes().secret && !room->has(session_)) {
+            continue;
+        }
+        if (list.size() == max_rooms_listed) {
+            ++more;
             continue;
         }
         web::Json entry = {{"name", room->name()}, {"members", room->size()}};
@@ -244,6 +259,9 @@ void WebFrontEnd::rooms(const web::Command& c) {
         list.push_back(std::move(entry));
     }
     web::Json answer = {{"type", "rooms"}, {"rooms", std::move(list)}};
+    if (more > 0) {
+        answer["more"] = more;
+    }
     web::set_ref(answer, c.ref);
     send(answer);
 }
