@@ -13,6 +13,7 @@
 
 #include "server/config.hpp"
 #include "server/connection_limits.hpp"
+#include "server/descriptor_reserve.hpp"
 #include "server/metrics.hpp"
 #include "server/registry.hpp"
 #include "server/room_directory.hpp"
@@ -60,6 +61,9 @@ struct ServerState {
     std::size_t irc_unregistered = 0;
     std::size_t irc_invisible = 0;
     std::size_t irc_opers = 0;
+    // The spare descriptor acceptors use to refuse connections when the process has no other
+    // (see DescriptorReserve).
+    DescriptorReserve spare_descriptor;
     // Totals since the start, for /metrics (see Metrics).
     Metrics metrics;
 

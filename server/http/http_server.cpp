@@ -168,6 +168,10 @@ Task<void> HttpServer::listen(Acceptor& acceptor, bool tls) {
                 co_return;  // shutdown closed the acceptor
             }
             spdlog::error("http accept failed: {}", e.what());
+            if (e.code() == asio::error::no_descriptors) {
+                // Those waiting are closed at once rather than left hanging (see listener.cpp).
+                state_.spare_descriptor.refuse_waiting(acceptor.native_handle());
+            }
         } catch (const std::exception& e) {
             spdlog::error("accepting an http connection failed: {}", e.what());
         }
