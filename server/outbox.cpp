@@ -25,9 +25,6 @@ bool Outbox::offer(const Message& m) {
     OutboxBudget& b = budget();
     b.hold(*m);
     storage_changed(capacity);
-    if (unread_ == 0) {
-        b.fell_behind(*this);
-    }
     unread_ += m->size();
     wakes_.count_queued();
     wake();
@@ -79,6 +76,9 @@ void Outbox::copy_held(std::size_t bytes) {
     }
     copy_ = static_cast<std::uint32_t>(std::min<std::size_t>(bytes, UINT32_MAX));
     OutboxBudget& b = budget();
+    // The socket did not take everything: this client is behind, one the budget may evict,
+    // until it has read everything.
+    b.fell_behind(*this);
     b.add(copy_);
     if (b.over()) {
         b.shed();

@@ -108,9 +108,11 @@ class Outbox {
         }
     }
     // The writer holds a private copy of `bytes` bytes (the rest of a batch the socket did not
-    // take) / has let go of it. The budget counts it as the outbox's until then, or until the
-    // outbox closes: a closed outbox's writer ends within the turn, and counting its copy gone
-    // at once keeps one eviction from looking like too little and causing others.
+    // take) / has let go of it. The first also says the client is behind: only such clients
+    // (their socket full) are ones the budget evicts, until they have read everything. The budget
+    // counts it as the outbox's until then, or until the outbox closes: a closed outbox's writer
+    // ends within the turn, and counting its copy gone at once keeps one eviction from looking like
+    // too little and causing others.
     void copy_held(std::size_t bytes);
     void copy_released();
 

@@ -11,8 +11,13 @@
 // Past the budget, the clients furthest behind (the most unread bytes) are evicted first, as
 // slow consumers are, until the total is within the budget again. Their ends free their own
 // messages and copies at once; what they shared with others stays, so eviction goes on to the
-// next furthest behind, never to a client that is not behind at all (an outbox with no unread
-// bytes holds nothing).
+// next furthest behind.
+//
+// Behind means the kernel did not take everything the writer had (its socket's send buffer is
+// full) and the client has not read it all since. A client that merely has a turn's worth of
+// replies queued, not yet written because its writer runs at the end of the turn (a client
+// that sends 32 commands at once, say), is not behind and never evicted for it, however much
+// that is; while only such clients hold memory, the budget may be passed within the turn.
 //
 // The clients behind are kept in a vector with each outbox's index in it, so joining,
 // leaving and finding the furthest behind (a walk over those behind only, when the budget is
