@@ -121,6 +121,21 @@ int Process::wait_exit(Duration timeout) {
     return -1;
 }
 
+void Process::drain() {
+    for (;;) {
+        pollfd p{out_, POLLIN, 0};
+        if (::poll(&p, 1, 0) != 1) {
+            return;
+        }
+        char buf[4096];
+        const ssize_t n = ::read(out_, buf, sizeof buf);
+        if (n <= 0) {
+            return;
+        }
+        buffer_.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
 void Process::signal(int sig) {
     if (pid_ > 0) {
         ::kill(pid_, sig);

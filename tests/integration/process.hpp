@@ -37,6 +37,10 @@ class Process {
     // Waits for the exit; returns the exit status, or -1 on timeout or a signal.
     int wait_exit(Duration timeout = patience);
 
+    // Reads whatever output is there now, without waiting (a server that logs a lot would
+    // otherwise block once the pipe is full); it is in output() afterwards.
+    void drain();
+
     void signal(int sig);
     pid_t pid() const { return pid_; }
     // Everything read so far, consumed lines and the rest.
