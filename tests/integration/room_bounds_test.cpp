@@ -2,9 +2,16 @@
 // !!! too-many-rooms; IRC: 437) and changes nothing else; joining a room that exists still
 // works, and a room that empties makes room for another.
 
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <regex>
+
 #include "tests/integration/harness.hpp"
+#include "tests/integration/process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace parley::test;
 
@@ -54,4 +61,35 @@ TEST_CASE("rooms: past --max-rooms a new room is refused, nothing else changes",
     carol->expect_line("-!- carol joined #c");
     CHECK(server.settles_to(parley::ServerStats{
         .live_sessions = 4, .connections = 4, .nicknames = 4, .rooms = 3, .memberships = 4}));
+}
+
+TEST_CASE("SIGHUP applies --max-rooms and --outbox-total", "[rooms][bounds][reload]") {
+    parley::test::TempDir dir;
+    const std::string config = dir.file("parley.toml");
+    const auto write_config = [&](const std::string& text) {
+        std::ofstream(config + ".new") << text;
+        REQUIRE(std::rename((config + ".new").c_str(), config.c_str()) == 0);
+    };
+    write_config("max-rooms = 10\noutbox-total = 4194304\n");
+    Process server({"--config", config, "--listen", "127.0.0.1:0"});
+    const unsigned short port = wait_listening(server, 1)[0].port;
+    auto alice = Client::join(port, "alice");
+    alice->say("/join a");
+    alice->expect_line("-!- alice joined #a");
+
+    write_config("max-rooms = 2\noutbox-total = 8388608\n");
+    server.signal(SIGHUP);
+    server.wait_for(std::regex(
+        R"(reloaded the configuration: changed (max-rooms, outbox-total|outbox-total, max-rooms);)"));
+    // #lobby and #a: a third room is refused; the rooms there are stay.
+    alice->say("/join b");
+    alice->expect_line(
+        "!!! too-many-rooms: the server has as many rooms as it takes (2); join "
+        "one of /rooms");
+    alice->say("/leave");
+    alice->expect_line("-!- alice joined #lobby");
+    alice->say("/join b");  // #a emptied and is gone: room for #b
+    alice->expect_line("-!- alice joined #b");
+    server.signal(SIGTERM);
+    CHECK(server.wait_exit() == 0);
 }
