@@ -50,7 +50,7 @@ class OutboxBudget {
     bool over() const { return limit_ != 0 && held_ > limit_; }
     // Clients evicted to keep within the budget, since the start.
     std::uint64_t evictions() const { return evictions_; }
-    // Outboxes with unread bytes now.
+    // Clients behind now (see above): those the budget may evict.
     std::size_t behind() const { return behind_.size(); }
 
     // What one message costs while queued: the block make_message() allocates (the shared
@@ -84,7 +84,8 @@ class OutboxBudget {
     }
     void take(std::size_t bytes) { held_ -= bytes; }
 
-    // An outbox's unread bytes went from none to some / back to none (or it closed).
+    // An outbox's socket refused part of a write (its writer keeps a copy) / it has read
+    // everything since, or it closed.
     void fell_behind(Outbox& outbox);
     void caught_up(Outbox& outbox);
 
