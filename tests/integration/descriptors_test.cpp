@@ -65,6 +65,13 @@ std::unique_ptr<Client> try_join(unsigned short port, const std::string& nick) {
 
 TEST_CASE("descriptors: past RLIMIT_NOFILE new clients are closed, the others go on",
           "[descriptors][process]") {
+#if defined(__SANITIZE_ADDRESS__)
+    // The sanitizers' own checks need descriptors: UBSan's vptr check probes memory through a
+    // pipe, and out of descriptors it reports every virtual call as a bad object and stops the
+    // process. Only a build without them can be run out of descriptors.
+    WARN("skipped under the sanitizers: they need descriptors of their own");
+    return;
+#endif
     Process server({"--listen", "127.0.0.1:0", "--max-per-address", "0"});
     const unsigned short port = wait_listening(server, 1)[0].port;
     auto alice = Client::join(port, "alice");
