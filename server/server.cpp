@@ -174,7 +174,7 @@ constexpr std::string_view live_settings[] = {
     "timestamps",   "network",
     "motd",         "oper",
     "oper-file",    "shutdown-timeout",
-    "log-level",
+    "log-level",    "keepalive",
 };
 
 bool is_live(std::string_view name, bool tls_on) {
@@ -224,6 +224,7 @@ void Server::Impl::reload_config() {
     config.max_clients = c.max_clients;
     config.max_per_address = c.max_per_address;
     state.limits.set_limits(c.max_clients, c.max_per_address);
+    config.keepalive = c.keepalive;        // connections made from now on
     config.idle_timeout = c.idle_timeout;  // sweep_idle reads both at every turn
     config.ping_interval = c.ping_interval;
     config.max_line = c.max_line;  // connections made from now on
