@@ -308,8 +308,14 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
                    "Unread bytes queued for a client before it is disconnected as too slow")
         ->capture_default_str();
     app.add_option("--max-clients", c.max_clients, "Connections in all")->capture_default_str();
-    app.add_option("--max-per-address", c.max_per_address, "Connections from one IP address")
+    app.add_option("--max-per-address", c.max_per_address,
+                   "Connections from one IP address (IPv6: from one --ipv6-prefix network)")
         ->capture_default_str();
+    app.add_option("--ipv6-prefix", c.ipv6_prefix,
+                   "Bits of an IPv6 address --max-per-address counts by: 64 counts a /64 (one "
+                   "subscriber's usual share) as one address, 128 every address apart")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 128u));
     std::string keepalive = c.keepalive.to_string();
     app.add_option("--keepalive", keepalive,
                    "IDLE,INTERVAL,COUNT: a silent client is probed after IDLE seconds, then every "

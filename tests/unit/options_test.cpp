@@ -153,3 +153,15 @@ TEST_CASE("parse_options refuses a bad --keepalive with a clear error", "[option
     CHECK(p.options.exit_code == 2);
     CHECK(p.errors.find("COUNT") != std::string::npos);
 }
+
+TEST_CASE("parse_options: --ipv6-prefix is 64 by default and 1 to 128", "[options]") {
+    CHECK(parse({}).options.config.ipv6_prefix == 64);
+    CHECK(parse({"--ipv6-prefix", "56"}).options.config.ipv6_prefix == 56);
+    CHECK(parse({"--ipv6-prefix", "128"}).options.config.ipv6_prefix == 128);
+    for (const char* bad : {"0", "129", "-1", "64.5", "x"}) {
+        CAPTURE(bad);
+        const auto p = parse({"--ipv6-prefix", bad});
+        CHECK(p.options.exit_code == 2);
+        CHECK(p.errors.find("--ipv6-prefix") != std::string::npos);
+    }
+}
