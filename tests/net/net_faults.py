@@ -485,6 +485,15 @@ def case_cut(a):
             f"had {n} messages; nick free again")
 
 
+def send_queue(srv_ns):
+    """Bytes the server has sent to the bad side and not had acknowledged, or not sent yet
+    (ss: Send-Q of its established connections to CLI_ADDR)."""
+    out = subprocess.run(["ip", "netns", "exec", srv_ns, "ss", "-Htn", "state", "established",
+                          "dst", CLI_ADDR], text=True, check=True, capture_output=True,
+                         timeout=10).stdout
+    return sum(int(line.split()[1]) for line in out.splitlines() if line.strip())
+
+
 def case_idle(a):
     # --keepalive 3,1,3: an idle dead peer is probed after 3 s of silence, 3 probes 1 s apart,
     # gone by 6 s. Nothing is sent to it (its room is its own), so only keepalive can tell.
@@ -493,6 +502,10 @@ def case_idle(a):
     bad = Client("bad", a.cli_ns, SRV_ADDR)
     bad.join("#quiet")
     before = connections(a.srv_ns)
+    # Idle means nothing in flight: the bad side has acknowledged all it was sent (its delayed
+    # ACK of the join's lines included), or the user timeout, not keepalive, would reap it.
+    check(wait_until(lambda: send_queue(a.srv_ns) == 0, 3, 0.02),
+          "the server's data to the bad side stayed unacknowledged on a working link")
     start = cut(a)
     took = reaped(a, before, start, bound, sender)
     # Probing starts after IDLE seconds of silence, so not sooner than that after the cut less
