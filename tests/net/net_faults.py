@@ -19,8 +19,9 @@ Sockets are made in a namespace by switching this thread into it for the socket(
 sender is the only sleep. Exits 0 on success, 1 on a failed check (with why).
 
 Usage: net_faults.py CASE --srv-ns NS --cli-ns NS --srv-veth IF --cli-veth IF --tag TAG
-CASE: loss, slow, evict, down, reorder, delay, cut, idle, ipv6 (scripts/net-faults gives the
-server the flags each needs, e.g. --keepalive 2,1,2 for cut).
+                     [--server-pid PID --server-log FILE --config FILE]
+CASE: loss, slow, evict, down, reorder, delay, cut, idle, reload, ipv6 (scripts/net-faults
+gives the server the flags each needs, e.g. --keepalive 2,1,2 for cut).
 """
 
 import argparse
@@ -515,6 +516,42 @@ def case_idle(a):
             "nick free again")
 
 
+def case_reload(a):
+    # SIGHUP applies a new --keepalive to connections made from then on: the server starts with
+    # 60,10,3 in its config file; "old" connects; the file says 2,1,2 and the server is sent
+    # SIGHUP; "new" connects. Both are cut while idle: "new" is reaped within 4 s (+ margin),
+    # "old" is still held then (it would be at 90 s).
+    sender, _ = good_side(a.srv_ns)
+    old = Client("old", a.cli_ns, SRV_ADDR)
+    old.join("#quiet1")
+    with open(a.config, "w") as f:
+        f.write('keepalive = "2,1,2"\n')
+    os.kill(a.server_pid, signal.SIGHUP)
+
+    def reloaded():
+        with open(a.server_log) as f:
+            return "changed keepalive" in f.read()
+    check(wait_until(reloaded, 5), "the server did not log the reload of keepalive within 5 s")
+    new = Client("new", a.cli_ns, SRV_ADDR)
+    new.join("#quiet2")
+    before = connections(a.srv_ns)
+    check(wait_until(lambda: send_queue(a.srv_ns) == 0, 3, 0.02),
+          "the server's data to the bad side stayed unacknowledged on a working link")
+    start = cut(a)
+    bound, margin = 2 + 1 * 2, 3.0
+    gone = wait_until(lambda: connections(a.srv_ns) == before - 1, bound + margin, 0.05)
+    took = time.monotonic() - start
+    check(gone, f"the connection made after the reload is still held {took:.1f} s after the cut")
+    sender.send("/nick new")
+    sender.wait_line(r"^-!- sender is now known as new$")
+    # The one from before the reload kept 60,10,3: it is still there.
+    check(connections(a.srv_ns) == before - 1, "the connection made before the reload went too")
+    sender.send("/nick old")
+    sender.wait_line(r"^!!! ")
+    return (f"after SIGHUP (keepalive 60,10,3 -> 2,1,2) the new connection was reaped {took:.1f} s "
+            "after the cut; the older one was still held (its nick still taken)")
+
+
 def case_evict(a):
     # 32 kbit/s to the bad side and a 16 KiB outbox: 400 messages of ~530 bytes in 2 s cannot
     # fit; the server evicts the bad side rather than let it hold anybody back.
@@ -568,7 +605,7 @@ def case_ipv6(a):
 
 
 CASES = {"reorder": case_reorder, "loss": case_loss, "slow": case_slow, "down": case_down,
-         "delay": case_delay,
+         "delay": case_delay, "reload": case_reload,
          "evict": case_evict, "cut": case_cut, "idle": case_idle, "ipv6": case_ipv6}
 
 
@@ -580,6 +617,9 @@ def main():
     p.add_argument("--srv-veth", required=True)
     p.add_argument("--cli-veth", required=True)
     p.add_argument("--tag", required=True, help="names this run's nftables tables")
+    p.add_argument("--server-pid", type=int, help="for reload: whom to send SIGHUP")
+    p.add_argument("--server-log", help="for reload: where the server logs")
+    p.add_argument("--config", help="for reload: the server's config file, rewritten")
     a = p.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
