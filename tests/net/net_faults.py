@@ -374,7 +374,7 @@ def case_reorder(a):
         run(*tc, "class", "add", "dev", a.srv_veth, "parent", "1:", "classid", "1:2", "htb",
             "rate", "100mbit", "quantum", "1514")
         run(*tc, "class", "add", "dev", a.srv_veth, "parent", "1:", "classid", "1:3", "htb",
-            "rate", "16kbit", "ceil", "16kbit", "burst", "1600", "cburst", "1600",
+            "rate", "16kbit", "ceil", "16kbit", "burst", "400", "cburst", "400",
             "quantum", "1514")
         nft(a.srv_ns, f"reorder_{a.tag}", {
             "output": f'oifname "{a.srv_veth}" tcp sport {PORT} numgen random mod 100 < 25 '
