@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "server/keepalive.hpp"
+
 namespace parley {
 
 // An operator's name and password hash (--oper NAME:HASH).
@@ -29,6 +31,8 @@ struct Config {
     std::size_t outbox_bytes = 1 << 20;  // unread bytes queued for one client
     std::size_t max_clients = 10000;     // connections in all
     std::size_t max_per_address = 64;    // connections from one IP address
+    unsigned ipv6_prefix = 64;           // ... IPv6 ones counted by this network (address_key)
+    Keepalive keepalive;                 // how dead peers are found (tune_socket)
     double idle_timeout = 0;             // seconds without input
     std::size_t history = 50;            // recent messages kept per room
     std::size_t announce_limit = 500;    // rooms larger than this skip presence notices
