@@ -221,8 +221,14 @@ async def chaos_run(args, server, violations, summary):
     })
 
 
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
+    # SIGTERM (a CI timeout) as Ctrl-C: the server is still stopped and checked on the way out.
+    signal.signal(signal.SIGTERM, _interrupted)
     server = ServerProcess(args.server, args.server_arg)
     violations, summary = [], {}
     try:
@@ -233,7 +239,7 @@ def main(argv=None):
     try:
         asyncio.run(asyncio.wait_for(chaos_run(args, server, violations, summary),
                                      args.duration + 180))
-    except (asyncio.TimeoutError, ConnectionError, OSError) as e:
+    except (asyncio.TimeoutError, ConnectionError, OSError, KeyboardInterrupt) as e:
         violations.append(f"the run could not finish: {e!r}")
     finally:
         violations.extend(server.stop())

@@ -4,6 +4,7 @@ a throwaway self-signed certificate and a temporary data directory; stopped with
 which it must exit 0 with nothing from the sanitizers on its stderr.
 """
 
+import ctypes
 import os
 import re
 import signal
@@ -16,6 +17,13 @@ KEYS = {"plain": "plain", "plain, tls": "plain_tls", "irc": "irc", "irc, tls": "
         "web": "web", "web, tls": "web_tls", "metrics": "metrics"}
 SANITIZER = re.compile(r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|"
                        r"UndefinedBehaviorSanitizer|SUMMARY: \w+Sanitizer")
+
+
+def _die_with_parent():
+    """In the server's child process: SIGTERM it when the chaos client dies, however it dies,
+    so that a killed run (a CI timeout) leaves no server behind."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class ServerFailed(Exception):
@@ -48,7 +56,7 @@ class ServerProcess:
         os.makedirs(os.path.join(self.dir, "data"))
         self.log = open(self.log_path, "w+b")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=self.log)
+                                     stderr=self.log, preexec_fn=_die_with_parent)
         end = time.monotonic() + timeout
         while len(self.ports) < len(KEYS):
             if self.proc.poll() is not None:

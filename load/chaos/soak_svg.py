@@ -80,12 +80,27 @@ def draw(rows, title):
     return "\n".join(out) + "\n"
 
 
+def summary(rows, warmup=60.0):
+    """One line of figures: RSS and TCP memory at the end of the warm-up, at the end, and the
+    highest after the warm-up, so that growth shows as a number as well as a slope."""
+    after = [r for r in rows if float(r["seconds"]) >= warmup] or rows
+    rss = [int(r["rss_kib"]) / 1024 for r in after]
+    tcp = [int(r["tcp_mem_pages"]) * 4 / 1024 for r in after]
+    return (f"{len(rows)} samples over {float(rows[-1]['seconds']) / 60:.1f} min; after "
+            f"{warmup:.0f} s of warm-up: RSS {rss[0]:.1f} -> {rss[-1]:.1f} MiB (highest "
+            f"{max(rss):.1f}), TCP memory {tcp[0]:.2f} -> {tcp[-1]:.2f} MiB (highest "
+            f"{max(tcp):.2f})")
+
+
 def main(argv):
     with open(argv[1]) as f:
         rows = list(csv.DictReader(f))
+    if not rows:
+        raise SystemExit(f"{argv[1]}: no samples")
     title = argv[3] if len(argv) > 3 else "Parley soak: chaos client against the Release server"
     with open(argv[2], "w") as f:
         f.write(draw(rows, title))
+    print(summary(rows))
 
 
 if __name__ == "__main__":
