@@ -11,7 +11,6 @@ anyone else.
 import asyncio
 import collections
 import json
-import os
 import ssl
 
 from . import wire

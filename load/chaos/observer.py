@@ -13,8 +13,9 @@ from . import wire
 SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$")
 
 
-async def scrape(port, timeout=2.0):
-    """/metrics as {name: summed value} (a family's samples summed over their labels)."""
+async def scrape(port, timeout=2.0, labelled=False):
+    """/metrics as {name: summed value} (a family's samples summed over their labels), or
+    with `labelled` as {name{labels}: value}."""
     reader, writer = await wire.connect(port, timeout=timeout)
     try:
         writer.write(b"GET /metrics HTTP/1.1\r\nHost: chaos\r\nConnection: close\r\n\r\n")
@@ -28,7 +29,8 @@ async def scrape(port, timeout=2.0):
     for line in text.splitlines():
         m = SAMPLE.match(line)
         if m:
-            out[m.group(1)] = out.get(m.group(1), 0.0) + float(m.group(3))
+            key = m.group(1) + (m.group(2) or "") if labelled else m.group(1)
+            out[key] = out.get(key, 0.0) + float(m.group(3))
     return out
 
 

@@ -201,6 +201,12 @@ async def chaos_run(args, server, violations, summary):
             if m.get(k) != v:
                 violations.append(f"after everyone left: {k} is {m.get(k)}, not {v}")
 
+    # The server's own account of the run, by label, non-zero counters only.
+    counted = await observer.scrape(ports["metrics"], 5.0, labelled=True)
+    families = ("parley_connections_accepted_total", "parley_connections_refused_total",
+                "parley_disconnects_total", "parley_evictions_total")
+    server_figures = {k: int(v) for k, v in sorted(counted.items())
+                      if v and k.partition("{")[0] in families}
     summary.update({
         "seed": args.seed, "seconds": round(chaos_seconds, 1), "workers": args.workers,
         "healthy": len(clients),
@@ -213,10 +219,8 @@ async def chaos_run(args, server, violations, summary):
         "messages_checked": tally.checked, "lost": tally.lost, "duplicated": tally.duplicated,
         "out_of_order": tally.out_of_order, "unexpected": tally.unexpected,
         "probes": obs.probes, "slowest_probe_s": round(obs.slowest, 3),
-        "server": {k: m.get(k) for k in ("parley_connections_accepted_total",
-                                          "parley_disconnects_total", "parley_evictions_total",
-                                          "parley_refused_lines_total",
-                                          "parley_connections_refused_total")},
+        "refused_lines": int(m.get("parley_refused_lines_total", 0)),
+        "server": server_figures,
         "client_errors": stats.get("client_errors", []),
     })
 
