@@ -61,7 +61,11 @@ class Healthy:
             self.send_ws({"type": "join", "room": self.room})
             self.send_ws({"type": "part", "room": "#lobby"})
         self.task = asyncio.create_task(self.read_loop())
-        await asyncio.wait_for(self.joined.wait(), PATIENCE * 2)
+        try:
+            await asyncio.wait_for(self.joined.wait(), PATIENCE * 2)
+        except asyncio.TimeoutError:
+            raise ConnectionError(f"healthy {self.nick} ({self.kind}) was not in {self.room} "
+                                  f"within {PATIENCE * 2:.0f} s") from None
 
     def send_raw(self, text):
         self.writer.write(text.encode())
