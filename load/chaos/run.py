@@ -263,4 +263,8 @@ def main(argv=None):
     if args.json:
         with open(args.json, "w") as f:
             json.dump(summary, f, indent=1)
-    return 1 if violations else 0
+    if violations:
+        print(f"the server's log and data are kept in {server.dir}")
+        return 1
+    server.remove()
+    return 0

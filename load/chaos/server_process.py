@@ -7,6 +7,7 @@ which it must exit 0 with nothing from the sanitizers on its stderr.
 import ctypes
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -37,6 +38,7 @@ class ServerProcess:
         self.log_path = os.path.join(self.dir, "server.log")
         self.extra = list(extra_args)
         self.proc = None
+        self.log = None
         self.ports = {}
 
     def start(self, timeout=30.0):
@@ -100,3 +102,9 @@ class ServerProcess:
         if problems:
             problems.append(f"(the server's log: {self.log_path})")
         return problems
+
+    def remove(self):
+        """Removes the log, certificate and data directory: after a run that passed."""
+        if self.log:
+            self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
