@@ -2,8 +2,9 @@
 attackers in the process of the healthy clients and the observer, a busy moment of theirs
 would delay the checkers' reading, and the server would be blamed for answering late. So they
 run apart: `python3 -m chaos.attacker SPEC` (SPEC: JSON with ports, seed, workers, the
-healthy clients' nicknames and rooms), until SIGTERM or SIGINT (or the end of its stdin); then every worker's
-connections are closed and the figures are printed as one JSON line on stdout.
+healthy clients' nicknames and rooms), until SIGTERM or SIGINT (or the end of its stdin);
+then every worker's connections are closed and the figures are printed as one JSON line on
+stdout.
 """
 
 import asyncio

@@ -75,8 +75,8 @@ async def start_attacker(args, ports, clients, rooms):
     spec = {"ports": ports, "seed": args.seed, "workers": args.workers,
             "healthy_nicks": [c.nick for c in clients], "healthy_rooms": rooms}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chaos.attacker", json.dumps(spec), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        cwd=str(Path(__file__).resolve().parents[1]))
+        sys.executable, "-m", "chaos.attacker", json.dumps(spec), stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, cwd=str(Path(__file__).resolve().parents[1]))
     line = await asyncio.wait_for(proc.stdout.readline(), 30)
     if line.strip() != b"ready":
         raise ConnectionError(f"the chaos workers did not start: {line!r}")
@@ -102,11 +102,13 @@ async def chaos_run(args, server, violations, summary):
     obs = observer.Observer(ports, violations, args.deadline, rooms[0])
     await obs.start(source(3, 0))
 
+    # Each room gets one of every kind in turn, so that every room mixes protocols and
+    # transports (with the defaults, exactly one of each).
     clients = []
     for i in range(args.healthy * len(healthy.KINDS)):
         kind = healthy.KINDS[i % len(healthy.KINDS)]
-        clients.append(healthy.Healthy(i, kind, rooms[i % len(rooms)], ports, violations,
-                                       source(2, i)))
+        room = rooms[(i // len(healthy.KINDS)) % len(rooms)]
+        clients.append(healthy.Healthy(i, kind, room, ports, violations, source(2, i)))
     await asyncio.gather(*(c.start() for c in clients))
 
     attacker = await start_attacker(args, ports, clients, rooms)
