@@ -75,7 +75,7 @@ async def start_attacker(args, ports, clients, rooms):
     spec = {"ports": ports, "seed": args.seed, "workers": args.workers,
             "healthy_nicks": [c.nick for c in clients], "healthy_rooms": rooms}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chaos.attacker", json.dumps(spec), stdin=subprocess.PIPE,
+        sys.executable, "-B", "-m", "chaos.attacker", json.dumps(spec), stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, cwd=str(Path(__file__).resolve().parents[1]))
     line = await asyncio.wait_for(proc.stdout.readline(), 30)
     if line.strip() != b"ready":

@@ -9,6 +9,8 @@ import sys
 import unittest
 from pathlib import Path
 
+# No __pycache__ in the source tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "load"))
 
 from chaos import observer, sampling, soak_svg  # noqa: E402
