@@ -125,6 +125,7 @@ TEST_CASE("metrics: a known sequence moves each counter as documented", "[metric
     CHECK(at(s0, plain_open) == 0);
     CHECK(at(s0, "parley_rooms") == 1);  // #lobby
     CHECK(at(s0, "parley_room_members") == 0);
+    CHECK(at(s0, "parley_nicknames") == 0);
     CHECK(at(s0, "process_resident_memory_bytes") > 0);
     CHECK(at(s0, "process_open_fds") > 0);
     CHECK(s0.count("process_cpu_seconds_total") == 1);
@@ -147,6 +148,7 @@ TEST_CASE("metrics: a known sequence moves each counter as documented", "[metric
         CHECK(at(s1, irc_open) == 1);
         CHECK(at(s1, "parley_rooms") == 1);
         CHECK(at(s1, "parley_room_members") == 3);
+        CHECK(at(s1, "parley_nicknames") == 3);
     }
 
     // A message to a room of 3: one message, two deliveries, its bytes in and out.
