@@ -75,10 +75,10 @@ Task<void> serve(Socket socket, ServerState& state, bool tls,
     Front front{session};  // the client's protocol
     Metrics& metrics = state.metrics;
     metrics.of(Front::protocol_kind).accepted[tls || secured != nullptr] += 1;
+    // Every accepted connection ends counted: as a refusal here or below, or as a disconnect.
     if (!session.connected() || state.closing) {
-        if (state.closing) {
-            metrics.refused(Front::protocol_kind, Refusal::shutting_down);
-        }
+        metrics.refused(Front::protocol_kind,
+                        state.closing ? Refusal::shutting_down : Refusal::gone);
         co_return;
     }
     ConnectionSlot slot{state.limits, session.address()};  // --max-clients, --max-per-address
