@@ -28,6 +28,9 @@ PARLEY_CLIENT_TEST_PACKAGES=(irssi weechat-headless weechat-plugins tmux openssl
 # And to test the web client in a real browser (tests/web/browser_test.py, scripts/web-screenshot):
 # headless Chromium driven by chromedriver through Selenium.
 PARLEY_BROWSER_TEST_PACKAGES=(chromium chromium-driver python3-selenium python3-websockets)
+# And to damage a client's link in the network-fault cases (scripts/net-faults): nftables for
+# loss and cut links, iproute2 for namespaces, veth pairs and tc.
+PARLEY_NETFAULT_PACKAGES=(nftables iproute2 python3)
 
 die() {
     echo "$(basename "$0"): $*" >&2

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "server/keepalive.hpp"
+
 namespace parley {
 
 // An operator's name and password hash (--oper NAME:HASH).
@@ -30,6 +32,8 @@ struct Config {
     std::size_t outbox_total = 0;        // all outboxes' memory (0: none; see options.cpp)
     std::size_t max_clients = 10000;     // connections in all
     std::size_t max_per_address = 64;    // connections from one IP address
+    unsigned ipv6_prefix = 64;           // ... IPv6 ones counted by this network (address_key)
+    Keepalive keepalive;                 // how dead peers are found (tune_socket)
     double idle_timeout = 0;             // seconds without input
     std::size_t history = 50;            // recent messages kept per room
     std::size_t max_rooms = 10000;       // rooms at once, #lobby included

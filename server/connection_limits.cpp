@@ -1,5 +1,7 @@
 #include "server/connection_limits.hpp"
 
+#include "server/address_key.hpp"
+
 namespace parley {
 
 ConnectionSlot::ConnectionSlot(ConnectionLimits& limits, const std::string& address)
@@ -8,7 +10,8 @@ ConnectionSlot::ConnectionSlot(ConnectionLimits& limits, const std::string& addr
         refused_ = "server-full";
         return;
     }
-    auto [it, inserted] = limits.per_address_.try_emplace(address, 0);
+    auto [it, inserted] =
+        limits.per_address_.try_emplace(address_key(address, limits.ipv6_prefix_), 0);
     if (limits.max_per_address_ != 0 && it->second >= limits.max_per_address_) {
         refused_ = "address-limit";
         return;

@@ -12,6 +12,8 @@ std::string_view name(Refusal r) {
             return "tls-handshake";
         case Refusal::shutting_down:
             return "shutting-down";
+        case Refusal::gone:
+            return "gone";
         case Refusal::count:
             break;
     }

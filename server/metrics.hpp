@@ -26,6 +26,7 @@ enum class Refusal : unsigned char {
     address_limit,  // --max-per-address
     tls_handshake,  // the TLS handshake failed or timed out
     shutting_down,  // accepted while the server was stopping
+    gone,           // closed or reset by the client before it could be served (no peer address)
     count
 };
 

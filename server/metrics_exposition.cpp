@@ -137,6 +137,11 @@ std::string expose_metrics(const ServerState& state, std::size_t http_connection
     out.family("parley_room_members", PrometheusText::gauge,
                "Room memberships now, summed over the rooms.")
         .sample({}, members);
+    // Every session holds a nickname from its first moment (a guest name until it picks one),
+    // so after everyone leaves this is 0: a nickname left here is a leaked Registration.
+    out.family("parley_nicknames", PrometheusText::gauge,
+               "Nicknames held now (guest names included), one per session.")
+        .sample({}, std::uint64_t{state.registry.size()});
 
     per_protocol(out, m, "parley_lines_received_total",
                  "Lines received from clients, refused ones included.",

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <utility>
 
+#include "server/keepalive.hpp"
 #include "server/memory_limit.hpp"
 #include "server/oper_file.hpp"
 #include "server/password.hpp"
@@ -316,8 +317,24 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
         "furthest behind are disconnected as too slow (default: a quarter of physical memory "
         "or of the cgroup's memory limit, whichever is smaller)");
     app.add_option("--max-clients", c.max_clients, "Connections in all")->capture_default_str();
-    app.add_option("--max-per-address", c.max_per_address, "Connections from one IP address")
+    app.add_option("--max-per-address", c.max_per_address,
+                   "Connections from one IP address (IPv6: from one --ipv6-prefix network)")
         ->capture_default_str();
+    app.add_option("--ipv6-prefix", c.ipv6_prefix,
+                   "Bits of an IPv6 address --max-per-address counts by: 64 counts a /64 (one "
+                   "subscriber's usual share) as one address, 128 every address apart")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 128u));
+    std::string keepalive = c.keepalive.to_string();
+    app.add_option("--keepalive", keepalive,
+                   "IDLE,INTERVAL,COUNT: a silent client is probed after IDLE seconds, then every "
+                   "INTERVAL seconds, and dropped after COUNT unanswered probes; sent data left "
+                   "unacknowledged as long (IDLE+INTERVAL*COUNT s) drops it too")
+        ->capture_default_str()
+        ->check([](const std::string& text) {
+            std::string error;
+            return parse_keepalive(text, error) ? std::string() : error;
+        });
     app.add_option("--idle-timeout", c.idle_timeout,
                    "Seconds without a line from a client before it is disconnected")
         ->capture_default_str()
@@ -401,6 +418,13 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
             out.exit_code = 2;
         }
         return out;
+    }
+    {
+        std::string
+            error;  // the check above refused bad text; anything it let by keeps the default
+        if (auto k = parse_keepalive(keepalive, error)) {
+            c.keepalive = *k;
+        }
     }
     if (!listen.empty()) {
         c.listen = listeners(listen);

@@ -174,7 +174,8 @@ constexpr std::string_view live_settings[] = {
     "timestamps",   "network",
     "motd",         "oper",
     "oper-file",    "shutdown-timeout",
-    "log-level",    "outbox-total",
+    "log-level",    "keepalive",
+    "ipv6-prefix",  "outbox-total",
     "max-rooms",
 };
 
@@ -231,7 +232,9 @@ void Server::Impl::reload_config() {
     state.wakes.budget().shed();
     config.max_clients = c.max_clients;
     config.max_per_address = c.max_per_address;
-    state.limits.set_limits(c.max_clients, c.max_per_address);
+    config.ipv6_prefix = c.ipv6_prefix;
+    state.limits.set_limits(c.max_clients, c.max_per_address, c.ipv6_prefix);
+    config.keepalive = c.keepalive;        // connections made from now on
     config.idle_timeout = c.idle_timeout;  // sweep_idle reads both at every turn
     config.ping_interval = c.ping_interval;
     config.max_line = c.max_line;  // connections made from now on

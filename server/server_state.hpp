@@ -32,7 +32,7 @@ struct ServerState {
           line_rate(c.rate, c.burst),
           strike_rate(c.strikes > 0 ? 1.0 : 0.0, c.strikes),
           rooms(c.history, c.announce_limit),
-          limits(c.max_clients, c.max_per_address) {
+          limits(c.max_clients, c.max_per_address, c.ipv6_prefix) {
         wakes.budget().set_limit(c.outbox_total);
         rooms.set_max_rooms(c.max_rooms);
     }

@@ -55,16 +55,19 @@ constexpr auto tls_handshake_timeout = std::chrono::seconds(10);
 // for meanwhile.
 constexpr int send_buffer = 64 * 1024;
 
-// Dead peers are noticed by TCP keepalive: after 60 s of silence, 3 probes 10 s apart.
-void tune_socket(Socket& s) {
+// Dead peers are noticed by TCP keepalive (--keepalive), and a peer that stops acknowledging
+// what we sent by TCP_USER_TIMEOUT (see Keepalive::user_timeout_ms for why that value). Both
+// are taken from the config at admission: a SIGHUP changes them for later connections only.
+void tune_socket(Socket& s, const Keepalive& k) {
     asio::error_code ec;
     s.set_option(tcp::no_delay(true), ec);  // we batch ourselves; Nagle would add delay
     s.set_option(asio::socket_base::keep_alive(true), ec);
     const int fd = s.native_handle();
-    const int idle = 60, interval = 10, count = 3;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &k.idle, sizeof k.idle);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &k.interval, sizeof k.interval);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &k.count, sizeof k.count);
+    const unsigned user_timeout = k.user_timeout_ms();
+    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
     ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
     s.non_blocking(true, ec);  // reads and first writes are tried directly
 }
@@ -83,10 +86,10 @@ Task<void> serve(Socket socket, ServerState& state, bool tls,
     Front front{session};  // the client's protocol
     Metrics& metrics = state.metrics;
     metrics.of(Front::protocol_kind).accepted[tls || secured != nullptr] += 1;
+    // Every accepted connection ends counted: as a refusal here or below, or as a disconnect.
     if (!session.connected() || state.closing) {
-        if (state.closing) {
-            metrics.refused(Front::protocol_kind, Refusal::shutting_down);
-        }
+        metrics.refused(Front::protocol_kind,
+                        state.closing ? Refusal::shutting_down : Refusal::gone);
         co_return;
     }
     ConnectionSlot slot{state.limits, session.address()};  // --max-clients, --max-per-address
@@ -97,7 +100,7 @@ Task<void> serve(Socket socket, ServerState& state, bool tls,
         }
         co_return;
     }
-    tune_socket(socket);
+    tune_socket(socket, state.config.keepalive);
     // The TLS transport, when the listener is a TLS one: made with the certificate in force
     // now, and shaken hands with before anything else (the first of the guards to go last).
     std::optional<TlsConnection> secure;

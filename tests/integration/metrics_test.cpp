@@ -4,6 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 #include <string>
@@ -125,6 +130,7 @@ TEST_CASE("metrics: a known sequence moves each counter as documented", "[metric
     CHECK(at(s0, plain_open) == 0);
     CHECK(at(s0, "parley_rooms") == 1);  // #lobby
     CHECK(at(s0, "parley_room_members") == 0);
+    CHECK(at(s0, "parley_nicknames") == 0);
     CHECK(at(s0, "process_resident_memory_bytes") > 0);
     CHECK(at(s0, "process_open_fds") > 0);
     CHECK(s0.count("process_cpu_seconds_total") == 1);
@@ -147,6 +153,7 @@ TEST_CASE("metrics: a known sequence moves each counter as documented", "[metric
         CHECK(at(s1, irc_open) == 1);
         CHECK(at(s1, "parley_rooms") == 1);
         CHECK(at(s1, "parley_room_members") == 3);
+        CHECK(at(s1, "parley_nicknames") == 3);
     }
 
     // A message to a room of 3: one message, two deliveries, its bytes in and out.
@@ -294,6 +301,48 @@ TEST_CASE("metrics: refused connections and evictions are counted by reason", "[
     CHECK(at(after, R"(parley_evictions_total{protocol="plain"})") == 1);
     CHECK(at(after, R"(parley_disconnects_total{protocol="plain",reason="evicted"})") == 1);
     CHECK(at(after, "parley_outbox_bytes_max") < 64 * 1024);
+}
+
+// Clients that connect and reset at once (SO_LINGER 0, then close), as scanners and impatient
+// clients do: each is still counted once, as a refusal (`gone`, when the reset came before the
+// server could read the peer's address) or as a session's disconnect, and nothing stays open.
+TEST_CASE("metrics: a connection reset as soon as it is made is still counted",
+          "[metrics][hostile]") {
+    TestServer server(metrics_config());
+    const unsigned short mp = server.metrics_port();
+    constexpr int resets = 50;
+    for (int i = 0; i < resets; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        REQUIRE(fd >= 0);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(server.port());
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0);
+        const linger abort{1, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+        ::close(fd);
+    }
+    const auto ended = [](const Samples& s) {
+        double n = 0;
+        for (const auto& [k, v] : s) {
+            if (k.starts_with("parley_connections_refused_total{protocol=\"plain\"") ||
+                k.starts_with("parley_disconnects_total{protocol=\"plain\"")) {
+                n += v;
+            }
+        }
+        return n;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    Samples s = scrape(mp);
+    while (ended(s) < resets && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+        s = scrape(mp);
+    }
+    CHECK(at(s, R"(parley_connections_accepted_total{protocol="plain",tls="false"})") == resets);
+    CHECK(ended(s) == resets);
+    CHECK(at(s, plain_open) == 0);
+    CHECK(at(s, "parley_nicknames") == 0);
 }
 
 TEST_CASE("metrics: GET and HEAD, keep-alive and pipelining", "[metrics][http]") {

@@ -104,10 +104,10 @@ class NotifySocket {
     int fd_ = -1;
 };
 
-// The flags --help lists, by long name.
+// The flags --help lists, by long name (digits included: --ipv6-prefix).
 std::set<std::string> flags_in_help() {
     const std::string help = output_of({"--help"});
-    static const std::regex flag(R"(^\s+(?:-[a-z],)?--([a-z-]+))");
+    static const std::regex flag(R"(^\s+(?:-[a-z],)?--([a-z0-9-]+))");
     std::set<std::string> out;
     std::istringstream lines(help);
     for (std::string line; std::getline(lines, line);) {

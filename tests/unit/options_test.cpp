@@ -99,3 +99,69 @@ TEST_CASE("parse_options: metrics-listen is off by default, repeatable, and none
     REQUIRE_FALSE(p.options.exit_code);
     CHECK(p.options.config.metrics_listen == std::vector<std::string>{"127.0.0.1:0"});
 }
+
+TEST_CASE("parse_options: --keepalive takes IDLE,INTERVAL,COUNT, by default 60,10,3",
+          "[options][keepalive]") {
+    const auto defaults = parse({});
+    REQUIRE_FALSE(defaults.options.exit_code);
+    CHECK(defaults.options.config.keepalive == parley::Keepalive{60, 10, 3});
+    CHECK(defaults.options.config.keepalive.reap_seconds() == 90);
+    CHECK(defaults.options.config.keepalive.user_timeout_ms() == 90000);
+
+    const auto p = parse({"--keepalive", "2,1,3"});
+    REQUIRE_FALSE(p.options.exit_code);
+    CHECK(p.errors.empty());
+    CHECK(p.options.config.keepalive == parley::Keepalive{2, 1, 3});
+    CHECK(p.options.config.keepalive.user_timeout_ms() == 5000);
+    // Recorded as a setting (quoted, as a config file would have it), so that SIGHUP sees a
+    // change.
+    CHECK(p.options.config.settings.at("keepalive") == "\"2,1,3\"");
+
+    // Linux's own limits are the largest values taken.
+    const auto most = parse_config("keepalive = \"32767,32767,127\"\n");
+    REQUIRE_FALSE(most.options.exit_code);
+    CHECK(most.options.config.keepalive == parley::Keepalive{32767, 32767, 127});
+}
+
+TEST_CASE("parse_options refuses a bad --keepalive with a clear error", "[options][keepalive]") {
+    for (const auto& [text, says] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"60,10", "IDLE,INTERVAL,COUNT"},
+             {"60,10,3,1", "IDLE,INTERVAL,COUNT"},
+             {"60", "IDLE,INTERVAL,COUNT"},
+             {"", "IDLE,INTERVAL,COUNT"},
+             {"60;10;3", "IDLE,INTERVAL,COUNT"},
+             {",10,3", "IDLE"},
+             {"0,10,3", "IDLE"},
+             {"-1,10,3", "IDLE"},
+             {"1.5,10,3", "IDLE"},
+             {"32768,10,3", "IDLE"},
+             {" 60,10,3", "IDLE"},
+             {"99999999999999999999,10,3", "IDLE"},
+             {"60,0,3", "INTERVAL"},
+             {"60,x,3", "INTERVAL"},
+             {"60,10,0", "COUNT"},
+             {"60,10,128", "COUNT"},
+             {"60,10,3 ", "COUNT"},
+         }) {
+        CAPTURE(text);
+        const auto p = parse({"--keepalive", text});
+        CHECK(p.options.exit_code == 2);
+        CHECK(p.errors.find("--keepalive") != std::string::npos);
+        CHECK(p.errors.find(says) != std::string::npos);
+    }
+    const auto p = parse_config("keepalive = \"60,10,0\"\n");
+    CHECK(p.options.exit_code == 2);
+    CHECK(p.errors.find("COUNT") != std::string::npos);
+}
+
+TEST_CASE("parse_options: --ipv6-prefix is 64 by default and 1 to 128", "[options]") {
+    CHECK(parse({}).options.config.ipv6_prefix == 64);
+    CHECK(parse({"--ipv6-prefix", "56"}).options.config.ipv6_prefix == 56);
+    CHECK(parse({"--ipv6-prefix", "128"}).options.config.ipv6_prefix == 128);
+    for (const char* bad : {"0", "129", "-1", "64.5", "x"}) {
+        CAPTURE(bad);
+        const auto p = parse({"--ipv6-prefix", bad});
+        CHECK(p.options.exit_code == 2);
+        CHECK(p.errors.find("--ipv6-prefix") != std::string::npos);
+    }
+}

@@ -56,6 +56,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(c.idle_timeout >= 0 && c.shutdown_timeout >= 0);
     FUZZ_CHECK(parley::from_seconds(c.idle_timeout).count() >= 0);
     FUZZ_CHECK(parley::from_seconds(c.shutdown_timeout).count() >= 0);
+    // What setsockopt takes (tune_socket), and a user timeout that does not overflow.
+    FUZZ_CHECK(c.keepalive.idle >= 1 && c.keepalive.idle <= 32767);
+    FUZZ_CHECK(c.keepalive.interval >= 1 && c.keepalive.interval <= 32767);
+    FUZZ_CHECK(c.keepalive.count >= 1 && c.keepalive.count <= 127);
+    FUZZ_CHECK(c.keepalive.user_timeout_ms() / 1000 ==
+               static_cast<unsigned>(c.keepalive.reap_seconds()));
+    FUZZ_CHECK(c.ipv6_prefix >= 1 && c.ipv6_prefix <= 128);
     FUZZ_CHECK(c.log_level == "trace" || c.log_level == "debug" || c.log_level == "info" ||
                c.log_level == "warn" || c.log_level == "error" || c.log_level == "critical" ||
                c.log_level == "off");
