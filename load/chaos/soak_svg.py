@@ -67,6 +67,7 @@ def draw(rows, title):
     rss = [int(r["rss_kib"]) / 1024 for r in rows]
     tcp = [int(r["tcp_mem_pages"]) * 4 / 1024 for r in rows]  # 4 KiB pages
     conns = [max(0, int(r["connections"])) for r in rows]
+    own = [int(r.get("server_sock_kib") or 0) / 1024 for r in rows]
     h = TOP + 2 * PANEL_H + GAP + 40
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" '
            f'viewBox="0 0 {W} {h}" font-family="sans-serif">',
@@ -75,7 +76,8 @@ def draw(rows, title):
     panel(TOP + 10, xs, rss, t_max, "Server RSS (VmRSS)", "MiB", "#1f6feb", out,
           ("open connections", conns, "#888"))
     panel(TOP + 10 + PANEL_H + GAP, xs, tcp, t_max,
-          "Kernel TCP memory (/proc/net/sockstat mem, whole machine)", "MiB", "#d1242f", out)
+          "Kernel TCP memory (/proc/net/sockstat mem, whole machine)", "MiB", "#d1242f", out,
+          ("the server's own sockets (ss skmem r+w+f), MiB", own, "#8250df"))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -86,10 +88,12 @@ def summary(rows, warmup=60.0):
     after = [r for r in rows if float(r["seconds"]) >= warmup] or rows
     rss = [int(r["rss_kib"]) / 1024 for r in after]
     tcp = [int(r["tcp_mem_pages"]) * 4 / 1024 for r in after]
+    own = [int(r.get("server_sock_kib") or 0) / 1024 for r in after]
     return (f"{len(rows)} samples over {float(rows[-1]['seconds']) / 60:.1f} min; after "
             f"{warmup:.0f} s of warm-up: RSS {rss[0]:.1f} -> {rss[-1]:.1f} MiB (highest "
             f"{max(rss):.1f}), TCP memory {tcp[0]:.2f} -> {tcp[-1]:.2f} MiB (highest "
-            f"{max(tcp):.2f})")
+            f"{max(tcp):.2f}), the server's sockets {own[0]:.2f} -> {own[-1]:.2f} MiB (highest "
+            f"{max(own):.2f})")
 
 
 def main(argv):

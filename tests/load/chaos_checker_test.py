@@ -103,6 +103,17 @@ class ReadersTest(unittest.TestCase):
         self.assertEqual(sampling.sockstat(text),
                          {"inuse": 27, "orphan": 1, "tw": 33, "alloc": 40, "mem": 12})
 
+    def test_server_socket_bytes_sums_its_own_sockets(self):
+        text = (
+            'ESTAB 0 179 127.0.0.1:7777 127.0.0.1:47984 users:(("parley-server",pid=42,fd=9)) '
+            "skmem:(r0,rb131072,t0,tb131072,f3085,w1011,o0,bl0,d0)\n"
+            'ESTAB 5 0 127.0.0.1:7777 127.0.0.1:47990 users:(("parley-server",pid=42,fd=10)) '
+            "skmem:(r768,rb131072,t0,tb131072,f3328,w0,o0,bl0,d0)\n"
+            'ESTAB 0 0 127.0.0.1:47984 127.0.0.1:7777 users:(("python3",pid=420,fd=3)) '
+            "skmem:(r9999,rb131072,t0,tb131072,f1,w1,o0,bl0,d0)\n")
+        self.assertEqual(sampling.server_socket_bytes(42, text), 3085 + 1011 + 768 + 3328)
+        self.assertEqual(sampling.server_socket_bytes(7, text), 0)
+
     def test_the_metrics_sample_pattern(self):
         m = observer.SAMPLE.match('parley_connections{protocol="irc",tls="true"} 3')
         self.assertEqual((m.group(1), m.group(3)), ("parley_connections", "3"))
@@ -111,11 +122,13 @@ class ReadersTest(unittest.TestCase):
 
     def test_the_svg_draws_both_series(self):
         rows = [{"seconds": str(t), "rss_kib": str(10240 + t), "tcp_mem_pages": "25",
-                 "tcp_inuse": "3", "tcp_orphan": "0", "tcp_tw": "1", "connections": "40"}
+                 "tcp_inuse": "3", "tcp_orphan": "0", "tcp_tw": "1", "connections": "40",
+                 "server_sock_kib": "300"}
                 for t in range(0, 301, 5)]
         svg = soak_svg.draw(rows, "t")
         self.assertTrue(svg.startswith("<svg"))
-        self.assertEqual(svg.count("<polyline"), 3)  # RSS, connections, TCP memory
+        # RSS, connections, TCP memory, the server's sockets
+        self.assertEqual(svg.count("<polyline"), 4)
         self.assertIn(">5 min<", svg)
 
 
