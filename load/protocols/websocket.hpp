@@ -17,17 +17,25 @@
 // client's own messages (the echo is a browser's proof the server took them).
 //
 // Framing is shared/websocket's: a ws::MessageReader (Role::client) per connection, which
-// keeps partial frames itself, and ws::masked_frame for what the client sends. JSON is read
-// with a scanner of the top-level object that copies nothing: deliveries are views into the
-// reader's buffer, and the payloads never hold a character JSON escapes.
+// keeps partial frames itself, and ws::masked_frame for what the client sends. The hot path
+// does not go through it: while the reader stands between frames, whole unfragmented text
+// frames are read where they lie in the engine's receive buffer (a server's frames are not
+// masked, so there is nothing to undo), and a frame cut by the end of a read is left to the
+// engine's carry; only what is not such a frame (control frames, fragments, frames over 64 KiB,
+// anything malformed) goes to the reader, which then decides. At millions of deliveries a
+// second the reader's copy of every byte into its own buffer was a tenth of the client's CPU.
+// JSON is read with a scanner of the top-level object that copies nothing: deliveries are views
+// into the buffer they arrived in, and the payloads never hold a character JSON escapes.
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 
 #include "load/payload.hpp"
 #include "load/protocols/stream.hpp"
+#include "shared/text.hpp"
 #include "shared/websocket/frame.hpp"
 
 namespace parley::load {
@@ -178,67 +186,97 @@ inline std::string_view without_hash(std::string_view room) {
     return !room.empty() && room.front() == '#' ? room.substr(1) : room;
 }
 
-// A room message exactly as Parley writes it (server/web/web_json.cpp, fields in this order,
-// no escapes in room, nick or text): its room and text, found by comparing the fixed parts in
-// place; false for anything else (another layout, an escape, a private message's target),
-// which the general scanner then reads. The general scan of every field was most of the
-// client's CPU at a million deliveries a second; this is a few comparisons.
+// Whether every byte of `s` is ASCII and none is a backslash: then `s` is valid UTF-8 and
+// holds no JSON escape. One pass, eight bytes at a time; the usual answer for a delivery.
+inline bool plain_ascii(std::string_view s) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    std::uint64_t seen = 0;  // high bits: a byte >= 0x80, or a backslash (found below)
+    std::size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, sizeof w);
+        const std::uint64_t x = w ^ (ones * '\\');  // a zero byte where w has a backslash
+        seen |= w | ((x - ones) & ~x);
+    }
+    for (; i < n; ++i) {
+        const auto b = static_cast<unsigned char>(p[i]);
+        seen |= b == '\\' ? 0x80 : b;
+    }
+    return (seen & highs) == 0;
+}
+
+// Whether the bytes at `p` are those of the literal `lit` (without its NUL). The length is a
+// constant, so the compiler compares in a few word loads rather than calling memcmp.
+template <std::size_t N>
+inline bool same_bytes(const char* p, const char (&lit)[N]) {
+    return std::memcmp(p, lit, N - 1) == 0;
+}
+
+// A room message exactly as Parley writes it (server/web/web_json.cpp, fields in this order),
+// given that `json` is plain_ascii (no escapes anywhere): its room and text, found by comparing
+// the fixed parts in place; false for anything else (another layout, a private message's
+// target), which the general scanner then reads. The general scan of every field was most of
+// the client's CPU at a million deliveries a second; this is a few comparisons.
 inline bool parley_room_message(std::string_view json, std::string_view& room,
                                 std::string_view& text) {
-    constexpr std::string_view head = R"({"type":"event","kind":"message","id":)";
-    constexpr std::string_view time_key = R"(,"time":)";
-    constexpr std::string_view room_key = R"(,"room":")";
-    constexpr std::string_view nick_key = R"(","nick":")";
-    constexpr std::string_view text_key = R"(","text":")";
-    if (!json.starts_with(head) || !json.ends_with(R"("})")) {
+    static constexpr char head[] = R"({"type":"event","kind":"message","id":)";
+    static constexpr char time_key[] = R"(,"time":)";
+    static constexpr char room_key[] = R"(,"room":")";
+    static constexpr char nick_key[] = R"(","nick":")";
+    static constexpr char text_key[] = R"(","text":")";
+    // The fixed parts and the shortest values (one digit, empty strings) and the closing "}.
+    constexpr std::size_t shortest = sizeof head + sizeof time_key + sizeof room_key +
+                                     sizeof nick_key + sizeof text_key - 5 + 2 + 2;
+    const char* p = json.data();
+    const std::size_t n = json.size();
+    if (n < shortest || !same_bytes(p, head) || p[n - 2] != '"' || p[n - 1] != '}') {
         return false;
     }
-    std::size_t i = head.size();
-    while (i < json.size() && json[i] >= '0' && json[i] <= '9') {
-        ++i;
-    }
-    // `key` at `at`, then a string value to its closing quote, which must not be escaped: a
-    // backslash anywhere in it sends the message to the general scanner.
-    const auto value_at = [&](std::string_view key, std::size_t at, std::string_view& out) {
-        if (json.compare(at, key.size(), key) != 0) {
-            return std::string_view::npos;
+    // Everything below stays within json[0, n - 2): the closing "} is known to be there.
+    const std::size_t last = n - 2;
+    const auto digits = [&](std::size_t i) {
+        const std::size_t from = i;
+        while (i < last && p[i] >= '0' && p[i] <= '9') {
+            ++i;
         }
-        const std::size_t from = at + key.size();
-        const void* quote = std::memchr(json.data() + from, '"', json.size() - from);
-        if (quote == nullptr) {
-            return std::string_view::npos;
-        }
-        const std::size_t end =
-            static_cast<std::size_t>(static_cast<const char*>(quote) - json.data());
-        out = json.substr(from, end - from);
-        if (std::memchr(out.data(), '\\', out.size()) != nullptr) {
-            return std::string_view::npos;
-        }
-        return end;
+        return i == from ? std::string_view::npos : i;
     };
-    std::string_view nick;
-    if (json.compare(i, time_key.size(), time_key) != 0) {
+    // A short string value (a room, a nick) after its key: to the next quote, byte by byte.
+    const auto short_value = [&](std::size_t i, std::string_view& out) {
+        const std::size_t from = i;
+        while (i < last && p[i] != '"') {
+            ++i;
+        }
+        out = json.substr(from, i - from);
+        return i;
+    };
+    std::size_t i = digits(sizeof head - 1);  // the id
+    if (i == std::string_view::npos || last - i < sizeof time_key - 1 ||
+        !same_bytes(p + i, time_key)) {
         return false;
     }
-    i += time_key.size();
     // The time, milliseconds since the epoch, is skipped unchecked: the payload carries its own.
-    const std::size_t digits = i;
-    while (i < json.size() && json[i] >= '0' && json[i] <= '9') {
-        ++i;
-    }
-    if (i == digits) {
+    i = digits(i + sizeof time_key - 1);
+    if (i == std::string_view::npos || last - i < sizeof room_key - 1 ||
+        !same_bytes(p + i, room_key)) {
         return false;
     }
-    i = value_at(room_key, i, room);
-    if (i == std::string_view::npos) {
+    i = short_value(i + sizeof room_key - 1, room);
+    std::string_view nick;
+    if (last - i < sizeof nick_key - 1 || !same_bytes(p + i, nick_key)) {
         return false;
     }
-    i = value_at(nick_key, i, nick);
-    if (i == std::string_view::npos) {
+    i = short_value(i + sizeof nick_key - 1, nick);
+    if (last - i < sizeof text_key - 1 || !same_bytes(p + i, text_key)) {
         return false;
     }
-    i = value_at(text_key, i, text);
-    return i != std::string_view::npos && i + 2 == json.size();  // nothing after: no target
+    // The text ends at the closing "}: a quote before it would be another member (a target).
+    i += sizeof text_key - 1;
+    text = json.substr(i, last - i);
+    return std::memchr(text.data(), '"', text.size()) == nullptr;
 }
 
 }  // namespace detail
@@ -270,10 +308,12 @@ struct WebSocketProtocol {
     static void append_subscribed(std::string& out, std::string_view room, std::string_view nick);
     static std::string upgrade_answer(std::string_view request);
 
-    // Everything the server sent in data[0..n), for the connection `s`. Before the 101: the
-    // response head, whole or not at all (returns 0 while incomplete; Control::registered once
-    // upgraded, Control::error and s.ended when refused). After: every byte goes to s.reader
-    // (returns n). Event frames of kind message are deliveries (room without '#'); `joined`
+    // Everything the server sent in data[0..n), for the connection `s`; returns how much of it
+    // was used (the engine keeps the rest for the next call). Before the 101: the response
+    // head, whole or not at all (returns 0 while incomplete; Control::registered once upgraded,
+    // Control::error and s.ended when refused). After: whole text frames are read in place and
+    // a text frame cut short at the end is left unused; the rest goes to s.reader (see above).
+    // Event frames of kind message are deliveries (room without '#'); `joined`
     // is Control::joined with its room (without '#'); `error` is Control::error with the JSON;
     // pings are Control::ping with their payload; a Close or a framing failure sets s.ended
     // and is Control::error; anything else is Control::other.
@@ -297,6 +337,16 @@ struct WebSocketProtocol {
         }
         if (!s.ended.empty()) {
             return n;
+        }
+        if (s.reader.between_frames()) {
+            switch (read_in_place(s, in, h)) {  // takes the frames it reads off `in`
+                case InPlace::done:
+                    return n;
+                case InPlace::cut:
+                    return n - in.size();  // the engine keeps the cut frame for the next call
+                case InPlace::other:
+                    break;  // the reader takes over from this frame on
+            }
         }
         s.reader.feed(in);
         ws::Incoming m;
@@ -325,17 +375,84 @@ struct WebSocketProtocol {
         return n;
     }
 
+    enum class InPlace { done, cut, other };
+
+    // Reads whole, unfragmented, unmasked text frames of up to 64 KiB off the front of `in`:
+    // done when nothing is left (or a frame's text was not UTF-8: s.ended says so), cut when
+    // the last is a text frame whose end has not arrived, other at a frame the reader must
+    // read (left at the front of `in`). Everything a server sends in the fanout is such a frame.
+    template <class Handler>
+    static InPlace read_in_place(WebSocketClient& s, std::string_view& in, Handler& h) {
+        while (!in.empty()) {
+            if (in.size() < 2) {
+                return InPlace::cut;
+            }
+            const auto b0 = static_cast<unsigned char>(in[0]);
+            const auto b1 = static_cast<unsigned char>(in[1]);
+            if (b0 != 0x81 || b1 > 126) {  // not FIN + text, or masked, or 64-bit length
+                return InPlace::other;
+            }
+            std::size_t size = b1;
+            std::size_t head = 2;
+            if (size == 126) {
+                if (in.size() < 4) {
+                    return InPlace::cut;
+                }
+                size = static_cast<std::size_t>(static_cast<unsigned char>(in[2])) << 8 |
+                       static_cast<unsigned char>(in[3]);
+                head = 4;
+            }
+            if (in.size() - head < size) {
+                return InPlace::cut;
+            }
+            const std::string_view json = in.substr(head, size);
+            in.remove_prefix(head + size);
+            if (!on_text(json, h)) {
+                s.ended = "websocket: text is not UTF-8";
+                h.control(Control::error, s.ended);
+                return InPlace::done;
+            }
+        }
+        return InPlace::done;
+    }
+
+    // A text message read in place: checked as UTF-8 (false if it is not), then read.
+    template <class Handler>
+    static bool on_text(std::string_view json, Handler& h) {
+        if (detail::plain_ascii(json)) {
+            std::string_view room, text;
+            if (detail::parley_room_message(json, room, text)) {
+                h.payload(detail::without_hash(room), text);
+            } else {
+                on_other_message(json, h);
+            }
+            return true;
+        }
+        if (!valid_utf8(json)) {
+            return false;
+        }
+        on_other_message(json, h);
+        return true;
+    }
+
     // One JSON message of the server's (the hot path: nothing copied). Room messages in
     // Parley's own layout are read by comparing its fixed parts; anything else by one scan of
     // the object. (A short cut that searched for each field with memmem measured slower than
     // the scan.)
     template <class Handler>
     static void on_message(std::string_view json, Handler& h) {
-        std::string_view type, kind, room, text;
-        if (detail::parley_room_message(json, room, text)) {
+        std::string_view room, text;
+        if (detail::plain_ascii(json) && detail::parley_room_message(json, room, text)) {
             h.payload(detail::without_hash(room), text);
             return;
         }
+        on_other_message(json, h);
+    }
+
+    // Any JSON message of the server's, read by one scan of the object.
+    template <class Handler>
+    static void on_other_message(std::string_view json, Handler& h) {
+        std::string_view type, kind, room, text;
         const bool ok = detail::json_members(json, [&](std::string_view k, std::string_view v) {
             if (k == "type") {
                 type = v;

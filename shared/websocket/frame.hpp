@@ -79,6 +79,10 @@ class MessageReader {
     // fragments, and a frame header of 14 bytes with up to 125 bytes of a control frame), and
     // 0 when no frame is unfinished.
     std::size_t buffered() const { return buffer_.size() - consumed_ + message_.size(); }
+    // Whether the reader stands between frames and outside a fragmented message: nothing fed
+    // is left unread and next() would need a new frame to return anything. A client may then
+    // read whole frames where they lie itself and feed the reader only what it does not.
+    bool between_frames() const { return !in_message_ && consumed_ == buffer_.size(); }
 
   private:
     // Ends the reader with a failure to close with.
