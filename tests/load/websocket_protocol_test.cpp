@@ -35,8 +35,8 @@ std::string server_text(std::string_view json) {
     return parley::ws::frame(Opcode::text, json);
 }
 
-// Feeds `stream` in pieces of `step` bytes, carrying what parse() leaves unconsumed (only
-// ever the incomplete response head) like the engine.
+// Feeds `stream` in pieces of `step` bytes, carrying what parse() leaves unconsumed (an
+// incomplete response head, a text frame cut short) like the engine.
 Collect feed(WebSocketClient& s, const std::string& stream, std::size_t step) {
     Collect c;
     std::string buf;
@@ -166,6 +166,113 @@ TEST_CASE("websocket: the 101, the joins and deliveries, however the stream is s
         CHECK(c.controls[5] == std::pair<Control, std::string>{Control::joined, "lt1"});
         CHECK(c.controls[6].first == Control::other);  // the action
     }
+}
+
+TEST_CASE("websocket: frames read in place and frames left to the reader give the same") {
+    WebSocketClient probe;
+    std::string req;
+    WebSocketProtocol::append_upgrade(req, probe.key);
+    std::string stream = WebSocketProtocol::upgrade_answer(req);
+    std::vector<std::string> nicks;  // who sent each delivery, in order (the text's seq)
+    const auto delivery_json = [](std::string_view nick, const std::string& text) {
+        return R"({"type":"event","kind":"message","id":7,"time":1796044686123,"room":"#lt1",)"
+               R"("nick":")" +
+               std::string(nick) + R"(","text":")" + text + R"("})";
+    };
+    std::uint64_t seq = 0;
+    // Read in place: Parley's layout, 2- and 4-byte frame headers.
+    WebSocketProtocol::append_delivery(stream, "lt1", "alice", payload(seq++));
+    stream += server_text(R"({"type":"event","kind":"message","room":"#lt1","text":")" +
+                          payload(seq++).substr(0, 40) + R"("})");
+    // In place but not ASCII: UTF-8 checked, then the general scanner.
+    stream += server_text(delivery_json("zo\\u00eb", payload(seq++)));
+    stream += server_text(delivery_json("zo\xc3\xab", payload(seq++)));
+    // Left to the reader: a message in three fragments with a ping between them, then a frame
+    // over 64 KiB (a 64-bit length), then in place again.
+    {
+        const std::string json = delivery_json("carol", payload(seq++));
+        std::string first = parley::ws::frame(Opcode::text, json.substr(0, 50));
+        first[0] = static_cast<char>(0x01);  // text, not FIN
+        std::string middle = parley::ws::frame(Opcode::continuation, json.substr(50, 60));
+        middle[0] = static_cast<char>(0x00);  // continuation, not FIN
+        stream += first + parley::ws::frame(Opcode::ping, "p") + middle +
+                  parley::ws::frame(Opcode::continuation, json.substr(110));
+    }
+    stream += server_text(delivery_json("dave", payload(seq++) + std::string(70000, 'x')));
+    WebSocketProtocol::append_delivery(stream, "lt1", "erin", payload(seq++));
+    const std::uint64_t deliveries = seq;
+    for (std::size_t step : {std::size_t{1}, std::size_t{3}, std::size_t{200}, stream.size()}) {
+        INFO("step " << step);
+        WebSocketClient s;
+        s.key = probe.key;
+        const Collect c = feed(s, stream, step);
+        CHECK(s.ended.empty());
+        REQUIRE(c.payloads.size() == deliveries);
+        for (std::uint64_t i = 0; i < deliveries; ++i) {
+            CHECK(c.payloads[i].first == "lt1");
+            const auto d = decode_payload(c.payloads[i].second);
+            REQUIRE(d);
+            CHECK(d->seq == i);
+        }
+        CHECK(c.payloads[2].second == payload(2));
+        CHECK(c.payloads[5].second.size() == 64 + 70000);
+        REQUIRE(c.controls.size() == 2);
+        CHECK(c.controls[0].first == Control::registered);
+        CHECK(c.controls[1] == std::pair<Control, std::string>{Control::ping, "p"});
+    }
+}
+
+TEST_CASE("websocket: text that is not UTF-8 ends the connection, in place or not") {
+    WebSocketClient probe;
+    std::string req;
+    WebSocketProtocol::append_upgrade(req, probe.key);
+    const std::string head = WebSocketProtocol::upgrade_answer(req);
+    const std::string bad = R"({"type":"event","kind":"message","room":"#r","text":"a)"
+                            "\xff"
+                            R"("})";
+    std::string fragmented = parley::ws::frame(Opcode::text, bad.substr(0, 10));
+    fragmented[0] = static_cast<char>(0x01);
+    fragmented += parley::ws::frame(Opcode::continuation, bad.substr(10));
+    for (const std::string& frames : {server_text(bad), fragmented}) {
+        WebSocketClient s;
+        s.key = probe.key;
+        std::string stream = head + frames;
+        WebSocketProtocol::append_delivery(stream, "r", "a", payload(1));
+        const Collect c = feed(s, stream, stream.size());
+        CHECK(c.payloads.empty());
+        CHECK(s.ended.find("not UTF-8") != std::string::npos);
+        CHECK(c.controls.back() == std::pair<Control, std::string>{Control::error, s.ended});
+    }
+}
+
+TEST_CASE("websocket: the room-message short cut takes Parley's layout and nothing else") {
+    std::string_view room, text;
+    const std::string ok = R"({"type":"event","kind":"message","id":12,"time":1796044686123,)"
+                           R"("room":"#r1","nick":"n","text":"hello"})";
+    REQUIRE(detail::plain_ascii(ok));
+    REQUIRE(detail::parley_room_message(ok, room, text));
+    CHECK(room == "#r1");
+    CHECK(text == "hello");
+    // Anything else is for the general scanner: a target after the text, no id, a time that
+    // is not a number, a key out of place, a cut message.
+    for (
+        const std::string bad :
+        {R"({"type":"event","kind":"message","id":12,"time":1,"room":"#r","nick":"n","text":"x","target":"b"})",
+         R"({"type":"event","kind":"message","id":,"time":1,"room":"#r","nick":"n","text":"x"})",
+         R"({"type":"event","kind":"message","id":1,"time":"t","room":"#r","nick":"n","text":"x"})",
+         R"({"type":"event","kind":"message","id":1,"time":1,"nick":"n","room":"#r","text":"x"})",
+         R"({"type":"event","kind":"message","id":1,"time":1,"room":"#r","nick":"n","te"})",
+         R"({"type":"event","kind":"message","id":1"})"}) {
+        INFO(bad);
+        CHECK_FALSE(detail::parley_room_message(bad, room, text));
+    }
+    CHECK(detail::plain_ascii("0123456789abcdef0123"));
+    CHECK_FALSE(detail::plain_ascii("0123456789abcdef012\\"));
+    CHECK_FALSE(detail::plain_ascii("0123456789a\\cdef0123"));
+    CHECK_FALSE(
+        detail::plain_ascii("01234567\xc3\xa9"
+                            "abcdef"));
+    CHECK_FALSE(detail::plain_ascii("\x80"));
 }
 
 TEST_CASE("websocket: a refused or wrong upgrade ends the connection with the reason") {
