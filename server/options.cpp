@@ -7,11 +7,15 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <sstream>
+#include <string_view>
+#include <system_error>
 #include <utility>
 
 #include "server/keepalive.hpp"
@@ -70,6 +74,16 @@ CLI::Validator number_from_zero(double max, std::string what, std::string name) 
             return std::string();
         },
         std::move(name));
+}
+
+// A whole number of bytes, digits only: nothing else (no sign, no fraction, no unit).
+std::optional<std::size_t> byte_count(std::string_view text) {
+    std::size_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
 }
 
 // "none" turns a kind of listener off; anything else must be an endpoint, with "tls://" for
@@ -308,14 +322,23 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
     app.add_option("--outbox-bytes", c.outbox_bytes,
                    "Unread bytes queued for a client before it is disconnected as too slow")
         ->capture_default_str();
-    // No default shown: it depends on the machine the server starts on (as --data-dir's on
-    // its environment), not the one --print-config writes the packaged parley.toml on.
-    std::size_t outbox_total = 0;
-    CLI::Option* outbox_total_option = app.add_option(
-        "--outbox-total", outbox_total,
-        "Memory all clients' outboxes may hold together, in bytes; past it the clients "
-        "furthest behind are disconnected as too slow (default: a quarter of physical memory "
-        "or of the cgroup's memory limit, whichever is smaller)");
+    // "auto" rather than a figure: the default depends on the machine the server starts on,
+    // not the one --print-config writes the packaged parley.toml on. (0 already means off.)
+    std::string outbox_total = "auto";
+    app.add_option("--outbox-total", outbox_total,
+                   "Memory all clients' outboxes may hold together, in bytes, or auto: a quarter "
+                   "of physical memory or of the cgroup's memory limit, whichever is smaller; "
+                   "past it the clients furthest behind are disconnected as too slow")
+        ->capture_default_str()
+        ->check(CLI::Validator(
+            [](std::string& text) {
+                return text == "auto" || byte_count(text) ? std::string()
+                                                          : fmt::format(
+                                                                "{} is not a number of "
+                                                                "bytes or auto",
+                                                                text);
+            },
+            "BYTES|auto"));
     app.add_option("--max-clients", c.max_clients, "Connections in all")->capture_default_str();
     app.add_option("--max-per-address", c.max_per_address,
                    "Connections from one IP address (IPv6: from one --ipv6-prefix network)")
@@ -466,7 +489,7 @@ ParsedOptions parse(std::vector<std::string> args, bool reloading) {
         out.exit_code = 2;
         return out;
     }
-    c.outbox_total = outbox_total_option->count() > 0 ? outbox_total : memory_limit() / 4;
+    c.outbox_total = outbox_total == "auto" ? memory_limit() / 4 : *byte_count(outbox_total);
     c.command_line = given;
     for (const CLI::Option* opt : app.get_options()) {
         if (is_setting(app, opt)) {

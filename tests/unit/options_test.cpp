@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/memory_limit.hpp"
 #include "server/options.hpp"
 
 namespace {
@@ -164,4 +165,29 @@ TEST_CASE("parse_options: --ipv6-prefix is 64 by default and 1 to 128", "[option
         CHECK(p.options.exit_code == 2);
         CHECK(p.errors.find("--ipv6-prefix") != std::string::npos);
     }
+}
+
+TEST_CASE("parse_options: --outbox-total is bytes or auto, by default auto", "[options][budget]") {
+    const std::size_t machine = parley::memory_limit() / 4;
+    CHECK(parse({}).options.config.outbox_total == machine);
+    CHECK(parse({"--outbox-total", "auto"}).options.config.outbox_total == machine);
+    CHECK(parse({"--outbox-total", "8388608"}).options.config.outbox_total == 8388608);
+    CHECK(parse({"--outbox-total", "0"}).options.config.outbox_total == 0);  // off
+    CHECK(parse_config("outbox-total = 4096\n").options.config.outbox_total == 4096);
+    CHECK(parse_config("outbox-total = \"auto\"\n").options.config.outbox_total == machine);
+    for (const char* bad :
+         {"", "-1", "1.5", "1e9", "8M", " 4096", "Auto", "99999999999999999999999"}) {
+        CAPTURE(bad);
+        const auto p = parse({"--outbox-total", bad});
+        CHECK(p.options.exit_code == 2);
+        CHECK(p.errors.find("--outbox-total") != std::string::npos);
+        CHECK(p.errors.find("bytes or auto") != std::string::npos);
+    }
+    // The packaged file shows the default as it is, so uncommenting the line changes nothing.
+    std::ostringstream printed;
+    std::streambuf* const old = std::cout.rdbuf(printed.rdbuf());
+    const auto p = parse({"--print-config"});
+    std::cout.rdbuf(old);
+    CHECK(p.options.exit_code == 0);
+    CHECK(printed.str().find("\n#outbox-total = \"auto\"\n") != std::string::npos);
 }
