@@ -208,8 +208,8 @@ inline bool plain_ascii(std::string_view s) {
     return (seen & highs) == 0;
 }
 
-// Whether the bytes at `p` are those of the literal `lit` (without its NUL). The length is a
-// constant, so the compiler compares in a few word loads rather than calling memcmp.
+// Whether the bytes at `p` are those of the literal `lit` (without its NUL): one memcmp of a
+// length known at compile time, with no bounds arithmetic (the caller has checked the room).
 template <std::size_t N>
 inline bool same_bytes(const char* p, const char (&lit)[N]) {
     return std::memcmp(p, lit, N - 1) == 0;
