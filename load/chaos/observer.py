@@ -24,7 +24,9 @@ async def scrape(port, timeout=2.0, labelled=False):
         wire.close(writer)
     head, _, text = body.decode("utf-8", "replace").partition("\r\n\r\n")
     if not head.startswith("HTTP/1.1 200"):
-        raise ConnectionError(f"/metrics answered {head.splitlines()[:1]}")
+        # The raw bytes, not their decoding: an answer that is not HTTP at all says more by
+        # what it is (another connection's bytes, a TLS record) than by its first line.
+        raise ConnectionError(f"/metrics answered {len(body)} bytes: {body[:64]!r}")
     out = {}
     for line in text.splitlines():
         m = SAMPLE.match(line)
